@@ -1,0 +1,26 @@
+"""One error shape for the API: 400 → field errors; 403/404/409 → {"code", "detail"}."""
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from casework.errors import InvalidInput, Refused
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Refused):
+        if isinstance(exc, InvalidInput):
+            body = exc.fields or {"detail": exc.detail}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, (exceptions.APIException, Http404)) and response.status_code != 400:
+        if isinstance(response.data, dict) and "detail" in response.data:
+            code = getattr(exc, "default_code", "not_found") if not isinstance(exc, Http404) else "not_found"
+            if isinstance(exc, exceptions.APIException):
+                codes = exc.get_codes()
+                code = codes if isinstance(codes, str) else code
+            response.data["code"] = code
+    return response

@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from casework.choices import DisputeType, RiskLevel, Status
+from casework.models import Case, Region
+from casework.selectors import overdue_filter
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    dispute_type = filters.MultipleChoiceFilter(choices=DisputeType.choices)
+    risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
+    region = filters.CharFilter(method="filter_region", help_text=_("Region code; matches its whole subtree."))
+    overdue = filters.BooleanFilter(method="filter_overdue")
+    assigned_to_me = filters.BooleanFilter(method="filter_assigned_to_me")
+
+    class Meta:
+        model = Case
+        fields = ["status", "dispute_type", "risk_level", "region", "overdue", "assigned_to_me"]
+
+    def filter_region(self, queryset, name, value):
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"region": [_("Unknown region code.")]})
+        return queryset.under(region.path)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_filter()) if value else queryset.exclude(overdue_filter())
+
+    def filter_assigned_to_me(self, queryset, name, value):
+        user = self.request.user
+        return queryset.filter(mediators=user) if value else queryset.exclude(mediators=user)

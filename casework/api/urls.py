@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from casework.api import views
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("regions/", views.RegionListView.as_view(), name="api-regions"),
+    path("cases/", views.CaseListCreateView.as_view(), name="api-cases"),
+    path("cases/<str:case_id>/", views.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<str:case_id>/transitions/<str:name>/", views.TransitionView.as_view(), name="api-case-transition"),
+    path("cases/<str:case_id>/attachments/", views.AttachmentView.as_view(), name="api-case-attachments"),
+    path("cases/<str:case_id>/attachments/<str:attachment_id>/", views.AttachmentDownloadView.as_view(),
+         name="api-case-attachment"),
+    path("cases/<str:case_id>/deadline/<str:action>/", views.ClockView.as_view(), name="api-case-clock"),
+]

@@ -1,0 +1,199 @@
+"""HTTP endpoints of API.md. Each view validates input, calls a selector or a service, shapes output."""
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework import selectors, services
+from casework.api import serializers as s
+from casework.api.filters import CaseFilter
+from casework.errors import NotFound
+from casework.services.transitions import check_transition
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Any string up to 64 characters; a retry with the same key returns the same case.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The case `version` the client acted on; a stale one gets 409 conflict.",
+)
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return Response(s.MeSerializer(request.user).data)
+
+
+class RegionListView(generics.ListAPIView):
+    serializer_class = s.RegionSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("parent", str, description="Region code")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.region_children(viewer=self.request.user, parent_code=self.request.query_params.get("parent"))
+
+
+def _case_id(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such case."))
+
+
+class CaseListCreateView(generics.ListAPIView):
+    serializer_class = s.CaseListSerializer
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return selectors.case_list(viewer=self.request.user)
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.FiledCaseSerializer, 200: s.FiledCaseSerializer},
+                   parameters=[IDEMPOTENCY_HEADER])
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "")
+        if len(key) > 64 or (key and not key.isprintable()):
+            raise ValidationError({"Idempotency-Key": [_("At most 64 printable characters.")]})
+        form = s.CaseCreateSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        parties = [services.PartyInput(**p) for p in data.pop("parties")]
+        case, created = services.case_file(
+            actor=request.user, data=services.CaseInput(parties=parties, **data), idempotency_key=key,
+        )
+        case = selectors.case_get(viewer=request.user, case_id=case.pk)
+        return Response(
+            s.FiledCaseSerializer(case, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class CaseDetailView(APIView):
+    @extend_schema(responses=s.CaseDetailSerializer)
+    def get(self, request, case_id):
+        case = selectors.case_get(viewer=request.user, case_id=_case_id(case_id))
+        response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        response["ETag"] = f'"{case.version}"'
+        return response
+
+
+TRANSITION_SERVICES = {
+    "resolve_on_spot": services.case_resolve_on_spot,
+    "accept": services.case_accept,
+    "decline": services.case_decline,
+    "escalate": services.case_escalate,
+    "triage_to_mediation": services.case_triage_to_mediation,
+    "return_to_village": services.case_return_to_village,
+    "refer": services.case_refer,
+    "record_agreement": services.case_record_agreement,
+    "record_referral_outcome": services.case_record_referral_outcome,
+    "reopen": services.case_reopen,
+    "close": services.case_close,
+    "withdraw": services.case_withdraw,
+    "merge": services.case_merge,
+}
+
+
+def _seen_version(request, case) -> int:
+    """The version the caller acted on: If-Match if sent, else what this request read first."""
+    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if header:
+        if not header.isdigit():
+            raise ValidationError({"If-Match": [_("Send the case version as a number.")]})
+        return int(header)
+    return case.version
+
+
+class TransitionView(APIView):
+    @extend_schema(
+        request=inline_serializer("TransitionRequest", {
+            "note": serializers.CharField(required=False),
+        }),
+        responses={200: s.CaseDetailSerializer},
+        parameters=[IF_MATCH_HEADER],
+        description="Fire a transition; the fields each one takes are listed in API.md.",
+    )
+    def post(self, request, case_id, name):
+        service = TRANSITION_SERVICES.get(name)
+        if service is None:
+            raise NotFound(_("Unknown transition: %(name)s") % {"name": name})
+        case_id = _case_id(case_id)
+        # Read once without a lock: the 404, and the version this request acts on.
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        seen = _seen_version(request, case)
+        # Role and state are checked before the body, so a refused action reads as 403/409, not
+        # 400; the service checks again under the row lock.
+        check_transition(case, request.user, name, seen)
+        form = s.TRANSITION_INPUTS[name](data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        fields = dict(form.validated_data)
+        if name == "merge":
+            fields["into_id"] = fields.pop("into")
+        service(case_id=case_id, actor=request.user, seen_version=seen, **fields)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        response["ETag"] = f'"{case.version}"'
+        return response
+
+
+class AttachmentView(APIView):
+    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer}, responses={201: s.AttachmentSerializer})
+    def post(self, request, case_id):
+        case_id = _case_id(case_id)
+        selectors.case_get(viewer=request.user, case_id=case_id)  # 404 before looking at the body
+        form = s.AttachmentUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        attachment = services.case_add_attachment(
+            case_id=case_id, actor=request.user, upload=upload,
+            content_type=upload.sniffed_type, extension=upload.sniffed_ext,
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.AttachmentSerializer(many=True))
+    def get(self, request, case_id):
+        case = selectors.case_get(viewer=request.user, case_id=_case_id(case_id))
+        return Response(s.AttachmentSerializer(case.attachments.all(), many=True).data)
+
+
+class AttachmentDownloadView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, case_id, attachment_id):
+        case = selectors.case_get(viewer=request.user, case_id=_case_id(case_id))
+        attachment = next((a for a in case.attachments.all() if str(a.pk) == str(attachment_id)), None)
+        if attachment is None:
+            raise NotFound(_("No such attachment."))
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ClockView(APIView):
+    """Pause or resume the current stage's deadline (waiting for an unreachable party…)."""
+
+    @extend_schema(request=s.PauseInput, responses=s.CaseDetailSerializer)
+    def post(self, request, case_id, action):
+        case_id = _case_id(case_id)
+        selectors.case_get(viewer=request.user, case_id=case_id)
+        if action == "pause":
+            form = s.PauseInput(data=request.data)
+            form.is_valid(raise_exception=True)
+            services.case_pause_clock(case_id=case_id, actor=request.user, **form.validated_data)
+        elif action == "resume":
+            form = s.ResumeInput(data=request.data)
+            form.is_valid(raise_exception=True)
+            services.case_resume_clock(case_id=case_id, actor=request.user, **form.validated_data)
+        else:
+            raise NotFound(_("Unknown action."))
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        return Response(s.CaseDetailSerializer(case, context={"request": request}).data)

@@ -1,0 +1,265 @@
+"""The case (案件) and what hangs off it: parties, attachments, numbering, idempotency.
+
+`Case.status` is a protected FSM field: the transition methods below are pure (they set
+fields and nothing else); `casework.services` calls them inside a transaction, writes the
+event and schedules the side effects.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from casework import permissions as perms
+from casework.choices import (
+    OPEN_STATUSES,
+    DisputeType,
+    Outcome,
+    PartyRole,
+    RiskLevel,
+    Rung,
+    Source,
+    Status,
+)
+
+__all__ = ["Case", "Party", "Attachment", "CaseNumberCounter", "IdempotencyKey"]
+
+S = Status
+ESCALATABLE = [S.REPORTED, S.VILLAGE_MEDIATION]
+AGREEABLE = [S.VILLAGE_MEDIATION, S.TOWNSHIP_MEDIATION, S.REFERRED]
+REFERABLE = [S.TOWNSHIP_TRIAGE, S.TOWNSHIP_MEDIATION]
+OPEN = list(OPEN_STATUSES)
+
+RESOLVED_AT = {
+    Rung.VILLAGE: Outcome.RESOLVED_VILLAGE,
+    Rung.TOWNSHIP: Outcome.RESOLVED_TOWNSHIP,
+    Rung.CHANNEL: Outcome.RESOLVED_CHANNEL,
+}
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=Status.CLOSED)
+
+    def under(self, path: str) -> CaseQuerySet:
+        return self.filter(models.Q(region_path=path) | models.Q(region_path__startswith=path + "."))
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("case number"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), max_length=5000)
+    dispute_type = models.CharField(_("dispute type"), max_length=32, choices=DisputeType.choices)
+    risk_level = models.CharField(
+        _("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.NORMAL
+    )
+    source = models.CharField(
+        _("source channel"), max_length=32, choices=Source.choices, default=Source.GRID_PATROL
+    )
+    region = models.ForeignKey(
+        "casework.Region", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # A copy of region.path, so that jurisdiction scoping is one indexed prefix scan on this table.
+    region_path = models.CharField(max_length=64, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    people_involved = models.PositiveIntegerField(_("people involved"), null=True, blank=True)
+    amount_involved = models.DecimalField(
+        _("amount involved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    status = FSMField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.REPORTED,
+        protected=True, db_index=True,
+    )
+    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
+    # The rung where the current agreement was reached: it decides where a reopened case
+    # returns to and which resolved_<rung> outcome closing it records.
+    agreed_rung = models.CharField(max_length=16, choices=Rung.choices, blank=True)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    mediators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned mediators"), blank=True,
+        related_name="assigned_cases",
+    )
+    lead_body = models.ForeignKey(
+        "mediation.Organization", verbose_name=_("lead body"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="led_cases",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+
+    # Bumped by every change; clients may send it back as If-Match to detect a stale view.
+    version = models.PositiveIntegerField(default=1)
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["region_path", "status"], name="case_scope_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def rung(self) -> str:
+        """The rung now working the case."""
+        return {
+            S.REPORTED: Rung.GRID,
+            S.VILLAGE_MEDIATION: Rung.VILLAGE,
+            S.TOWNSHIP_TRIAGE: Rung.TOWNSHIP,
+            S.TOWNSHIP_MEDIATION: Rung.TOWNSHIP,
+            S.REFERRED: Rung.CHANNEL,
+        }.get(self.status, self.agreed_rung or "")
+
+    def _close(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.closed_at = timezone.now()
+
+    # --- transitions (DESIGN.md §2). Pure: fields only; the service does the rest. ---
+
+    @transition(field=status, source=S.REPORTED, target=S.CLOSED, permission=perms.may_resolve_on_spot)
+    def resolve_on_spot(self) -> None:
+        self._close(Outcome.RESOLVED_GRID)
+
+    @transition(field=status, source=S.REPORTED, target=S.VILLAGE_MEDIATION, permission=perms.may_act_for_village)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=S.REPORTED, target=S.CLOSED, permission=perms.may_act_for_village)
+    def decline(self) -> None:
+        self._close(Outcome.DECLINED)
+
+    @transition(field=status, source=ESCALATABLE, target=S.TOWNSHIP_TRIAGE, permission=perms.may_escalate)
+    def escalate(self) -> None:
+        pass
+
+    @transition(field=status, source=S.TOWNSHIP_TRIAGE, target=S.TOWNSHIP_MEDIATION, permission=perms.may_act_for_township)
+    def triage_to_mediation(self, *, lead_body) -> None:
+        self.lead_body = lead_body
+
+    @transition(field=status, source=S.TOWNSHIP_TRIAGE, target=S.VILLAGE_MEDIATION, permission=perms.may_act_for_township)
+    def return_to_village(self) -> None:
+        pass
+
+    @transition(field=status, source=REFERABLE, target=S.REFERRED, permission=perms.may_act_for_township)
+    def refer(self) -> None:
+        pass
+
+    @transition(field=status, source=AGREEABLE, target=S.AGREED, permission=perms.may_record_agreement)
+    def record_agreement(self) -> None:
+        self.agreed_rung = self.rung
+
+    @transition(field=status, source=S.REFERRED, target=S.CLOSED, permission=perms.may_act_for_township)
+    def record_referral_outcome(self, *, resolved: bool) -> None:
+        self._close(Outcome.RESOLVED_CHANNEL if resolved else Outcome.UNRESOLVED)
+
+    @transition(
+        field=status, source=S.AGREED,
+        target=RETURN_VALUE(S.VILLAGE_MEDIATION, S.TOWNSHIP_MEDIATION),
+        permission=perms.may_act_on_agreement,
+    )
+    def reopen(self) -> str:
+        # A village agreement goes back to the village; any other goes to township mediation.
+        target = S.VILLAGE_MEDIATION if self.agreed_rung == Rung.VILLAGE else S.TOWNSHIP_MEDIATION
+        self.agreed_rung = ""
+        return target
+
+    @transition(field=status, source=S.AGREED, target=S.CLOSED, permission=perms.may_act_on_agreement)
+    def close(self) -> None:
+        self._close(RESOLVED_AT[self.agreed_rung])
+
+    @transition(field=status, source=OPEN, target=S.CLOSED, permission=perms.may_withdraw)
+    def withdraw(self) -> None:
+        self._close(Outcome.WITHDRAWN)
+
+    @transition(field=status, source=OPEN, target=S.CLOSED, permission=perms.may_merge)
+    def merge(self, *, into: Case) -> None:
+        self.merged_into = into
+        self._close(Outcome.MERGED)
+
+
+class Party(models.Model):
+    """当事人: a person (or organization) in the dispute."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    name = models.CharField(_("name"), max_length=64)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number used for a county on a day; incremented under a row lock."""
+
+    county_code = models.CharField(max_length=12)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "day"], name="unique_counter_per_day")
+        ]
+
+
+class IdempotencyKey(models.Model):
+    """A filing's Idempotency-Key: the same key from the same user yields the same case."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
+        ]

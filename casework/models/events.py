@@ -1,0 +1,78 @@
+"""The audit trail: one append-only CaseEvent per change, hash-chained per case.
+
+Each event's hash covers its own content and the previous event's hash of the same case;
+the case row keeps the head (`last_event_hash`, `event_count`). An edited row breaks its own
+hash, a deleted or reordered row breaks the chain or the count. The chain is per case rather
+than global so that writers on different cases never contend for one chain head; the case
+row is locked by every service anyway.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["CaseEvent", "event_digest"]
+
+
+def event_digest(*, case_id: int, seq: int, action: str, actor_id: int | None, source: str,
+                 target: str, note: str, data: dict, created_at, prev_hash: str) -> str:
+    payload = json.dumps(
+        {
+            "case": case_id, "seq": seq, "action": action, "actor": actor_id,
+            "source": source, "target": target, "note": note, "data": data,
+            "at": created_at.isoformat(), "prev": prev_hash,
+        },
+        sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(_("action"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("actor"),  # null: the system (deadline timers, routing rules)
+    )
+    source_status = models.CharField(max_length=32, blank=True)
+    target_status = models.CharField(max_length=32, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_event_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def compute_hash(self) -> str:
+        return event_digest(
+            case_id=self.case_id, seq=self.seq, action=self.action, actor_id=self.actor_id,
+            source=self.source_status, target=self.target_status, note=self.note,
+            data=self.data, created_at=self.created_at, prev_hash=self.prev_hash,
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("case events are append-only")

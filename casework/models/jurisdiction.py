@@ -1,0 +1,100 @@
+"""The region tree and the roles people hold in it (辖区与角色)."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.choices import RegionLevel, Role
+
+__all__ = ["User", "Region", "RoleAssignment"]
+
+LEVEL_DEPTH = {
+    RegionLevel.COUNTY: 0,
+    RegionLevel.TOWNSHIP: 1,
+    RegionLevel.VILLAGE: 2,
+    RegionLevel.GRID: 3,
+}
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, path: str) -> "RegionQuerySet":
+        return self.filter(models.Q(path=path) | models.Q(path__startswith=path + "."))
+
+
+class Region(models.Model):
+    """A node of county → township → village → grid.
+
+    `path` is materialized (`330681.003.012.02`) so that everything under a region is one
+    indexed prefix query; `code` is the flat administrative code used by the API.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=64, unique=True, editable=False)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def compute_path(self) -> str:
+        if self.parent is None:
+            return self.code
+        # The segment is the code's tail beyond the parent's code (330681003 → "003").
+        segment = self.code[len(self.parent.code):] if self.code.startswith(self.parent.code) else self.code
+        return f"{self.parent.path}.{segment}"
+
+    def covers(self, path: str) -> bool:
+        return path == self.path or path.startswith(self.path + ".")
+
+    def ancestor_at(self, level: str) -> "Region | None":
+        node: Region | None = self
+        while node is not None and node.level != level:
+            node = node.parent
+        return node
+
+
+class RoleAssignment(models.Model):
+    """A role held at a region; the holder sees and acts within that region's subtree."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region"], name="unique_role_at_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region}"

@@ -1,0 +1,103 @@
+"""Reads a user triggers. Every one takes the viewer, so jurisdiction scoping lives here."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from casework import permissions as perms
+from casework.choices import DeadlineState, OPEN_STATUSES
+from casework.errors import NotFound
+from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, User
+
+DUPLICATE_WINDOW = dt.timedelta(days=90)
+
+
+def _scope(paths: list[str], field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": p + "."}) for p in paths))
+
+
+def _open_clocks() -> Prefetch:
+    return Prefetch(
+        "deadlines", queryset=CaseDeadline.objects.filter(ended_at__isnull=True).order_by("due_at"),
+        to_attr="open_clocks",
+    )
+
+
+def case_list(*, viewer: User) -> QuerySet[Case]:
+    """Cases in the viewer's subtree, with what a list row shows, in a constant number of queries."""
+    return (
+        Case.objects.filter(_scope(perms.scope_paths(viewer), "region_path"))
+        .select_related("region")
+        .prefetch_related("parties", "mediators", _open_clocks())
+    )
+
+
+def overdue_filter(now: dt.datetime | None = None) -> Q:
+    overdue = CaseDeadline.objects.filter(
+        case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or timezone.now(),
+        state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED],
+    )
+    return Q(Exists(overdue))
+
+
+def case_get(*, viewer: User, case_id: int) -> Case:
+    """One case with its timeline; NotFound outside the viewer's jurisdiction."""
+    case = (
+        case_list(viewer=viewer)
+        .select_related("reported_by", "lead_body", "merged_into")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("seq")),
+            "attachments",
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def region_children(*, viewer: User, parent_code: str | None) -> QuerySet[Region]:
+    """The children of a region in the viewer's subtree; without a parent, the viewer's own regions."""
+    paths = perms.scope_paths(viewer)
+    if parent_code is None:
+        return Region.objects.filter(path__in=paths)
+    parent = Region.objects.filter(code=parent_code).first()
+    if parent is None or not any(perms.covers(p, parent.path) for p in paths):
+        raise NotFound("No such region.")
+    return parent.children.all()
+
+
+def visible_region(*, viewer: User, code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None or not any(perms.covers(p, region.path) for p in perms.scope_paths(viewer)):
+        raise NotFound("No such region.")
+    return region
+
+
+def possible_duplicates(*, viewer: User, case: Case, limit: int = 5) -> list[Case]:
+    """Open, recent cases of the same village sharing a party's ID number or phone (并单 candidates).
+
+    Only those the viewer may see: a grid worker is warned of duplicates in their own grid, the
+    village committee (which accepts and merges) of those across the village.
+    """
+    ids = [p.id_number for p in case.parties.all() if p.id_number]
+    phones = [p.phone for p in case.parties.all() if p.phone]
+    if not ids and not phones:
+        return []
+    village_path = case.region_path.rsplit(".", 1)[0]
+    matching = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones), case=OuterRef("pk"))
+    return list(
+        Case.objects.under(village_path)
+        .filter(_scope(perms.scope_paths(viewer), "region_path"))
+        .filter(status__in=OPEN_STATUSES, created_at__gte=case.created_at - DUPLICATE_WINDOW)
+        .exclude(pk=case.pk)
+        .filter(Exists(matching))
+        .order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,149 @@
+"""Per-case clocks: started when a stage begins, stopped when it ends, pausable with a reason.
+
+Rules are data (`DeadlineRule`); the defaults below apply where no rule row exists and are
+also what the initial data migration writes, so an administrator sees and edits them.
+The timers that act on due clocks (warnings, breaches) are driven by the workflow engine.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from casework import calendar
+from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
+from casework.errors import InvalidInput, InvalidTransition
+from casework.models import Case, CaseDeadline, DeadlineRule, User
+from casework.permissions import covers
+
+
+@dataclass(frozen=True)
+class RuleTerms:
+    days: int
+    day_count: str
+    extension_days: int = 0
+
+
+K = DeadlineKind
+DEFAULT_RULES: dict[str, RuleTerms] = {
+    K.ACCEPTANCE: RuleTerms(3, DayCount.CALENDAR),
+    # 《人民调解工作若干规定》 art. 33: 一般在一个月内调结; extendable once with both parties' consent.
+    K.VILLAGE_MEDIATION: RuleTerms(30, DayCount.CALENDAR, 30),
+    K.TOWNSHIP_TRIAGE: RuleTerms(3, DayCount.WORKING),
+    K.TOWNSHIP_MEDIATION: RuleTerms(30, DayCount.CALENDAR, 30),
+    K.REFERRAL_FEEDBACK: RuleTerms(30, DayCount.CALENDAR),
+    K.FOLLOW_UP: RuleTerms(15, DayCount.CALENDAR),
+    # People's Mediation Law art. 33: joint request within 30 days of the agreement taking effect.
+    K.JUDICIAL_CONFIRMATION: RuleTerms(30, DayCount.CALENDAR),
+}
+
+# The clock each status starts. Agreed starts two: the follow-up visit and the judicial
+# confirmation window (a countdown shown to the parties; it never escalates anything).
+CLOCKS_FOR_STATUS: dict[str, tuple[str, ...]] = {
+    Status.REPORTED: (K.ACCEPTANCE,),
+    Status.VILLAGE_MEDIATION: (K.VILLAGE_MEDIATION,),
+    Status.TOWNSHIP_TRIAGE: (K.TOWNSHIP_TRIAGE,),
+    Status.TOWNSHIP_MEDIATION: (K.TOWNSHIP_MEDIATION,),
+    Status.REFERRED: (K.REFERRAL_FEEDBACK,),
+    Status.AGREED: (K.FOLLOW_UP, K.JUDICIAL_CONFIRMATION),
+}
+# Clocks that outlive the status that started them.
+DETACHED_CLOCKS = frozenset({K.JUDICIAL_CONFIRMATION})
+
+
+def resolve_rule(*, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
+    """The most specific rule for a case: deepest region first, then one for its dispute type."""
+    best, best_key = None, None
+    for rule in DeadlineRule.objects.filter(kind=kind).select_related("region"):
+        if rule.region is not None and not covers(rule.region.path, region_path):
+            continue
+        if rule.dispute_type and rule.dispute_type != dispute_type:
+            continue
+        key = (rule.region.path.count(".") + 1 if rule.region else 0, bool(rule.dispute_type))
+        if best_key is None or key > best_key:
+            best, best_key = rule, key
+    if best is None:
+        return DEFAULT_RULES[kind]
+    return RuleTerms(best.days, best.day_count, best.extension_days)
+
+
+def start_clock(*, case: Case, kind: str, at: dt.datetime, base: dt.datetime | None = None) -> CaseDeadline:
+    """Start a clock at `at`, due `days` after `base` (default: `at`)."""
+    terms = resolve_rule(kind=kind, region_path=case.region_path, dispute_type=case.dispute_type)
+    due = calendar.add_days(base or at, terms.days, terms.day_count)
+    return CaseDeadline.objects.create(
+        case=case, kind=kind, started_at=at, due_at=due, warn_at=calendar.warning_moment(at, due),
+        day_count=terms.day_count, days=terms.days, extension_days=terms.extension_days,
+    )
+
+
+def stop_clocks(*, case: Case, at: dt.datetime, kinds: tuple[str, ...] | None = None,
+                state: str = DeadlineState.MET) -> int:
+    clocks = CaseDeadline.objects.filter(case=case, ended_at__isnull=True)
+    if kinds is not None:
+        clocks = clocks.filter(kind__in=kinds)
+    else:
+        clocks = clocks.exclude(kind__in=DETACHED_CLOCKS)
+    # A breached clock stays breached when its stage ends; the others are met (or cancelled).
+    stopped = clocks.exclude(state=DeadlineState.BREACHED).update(state=state, ended_at=at, paused_at=None)
+    return stopped + clocks.filter(state=DeadlineState.BREACHED).update(ended_at=at)
+
+
+def follow_up_base(obligation_dates: list[dt.date], at: dt.datetime) -> dt.datetime:
+    """The follow-up visit is due 15 days after the agreement's last obligation falls due."""
+    if not obligation_dates:
+        return at
+    return calendar.end_of_day(max(obligation_dates))
+
+
+def on_status_change(*, case: Case, source: str, at: dt.datetime,
+                     obligation_dates: list[dt.date] | None = None) -> None:
+    """Stop the clocks of the stage left and start those of the stage entered."""
+    if source == case.status:
+        return
+    if source:
+        stop_clocks(case=case, at=at)
+    if source == Status.AGREED and case.status != Status.CLOSED:
+        # Reopened: the agreement no longer stands, nor its confirmation window.
+        stop_clocks(case=case, at=at, kinds=(K.JUDICIAL_CONFIRMATION,), state=DeadlineState.CANCELLED)
+    for kind in CLOCKS_FOR_STATUS.get(case.status, ()):
+        base = follow_up_base(obligation_dates or [], at) if kind == K.FOLLOW_UP else None
+        start_clock(case=case, kind=kind, at=at, base=base)
+
+
+def current_clock(case: Case) -> CaseDeadline | None:
+    """The clock of the stage the case is in now (not the detached countdowns)."""
+    kinds = CLOCKS_FOR_STATUS.get(case.status, ())
+    if not kinds:
+        return None
+    return (
+        CaseDeadline.objects.filter(case=case, kind=kinds[0], ended_at__isnull=True)
+        .order_by("-started_at").first()
+    )
+
+
+def pause_clock(*, case: Case, actor: User, reason: str, at: dt.datetime | None = None) -> CaseDeadline:
+    at = at or timezone.now()
+    clock = current_clock(case)
+    if clock is None or clock.state != DeadlineState.RUNNING:
+        raise InvalidTransition("No running deadline to pause.")
+    if not reason.strip():
+        raise InvalidInput("A reason is required.", fields={"reason": ["A reason is required."]})
+    clock.state, clock.paused_at, clock.pause_reason = DeadlineState.PAUSED, at, reason
+    clock.save(update_fields=["state", "paused_at", "pause_reason"])
+    return clock
+
+
+def resume_clock(*, case: Case, actor: User, at: dt.datetime | None = None) -> tuple[CaseDeadline, dt.timedelta]:
+    """Resume a paused clock; its due and warning moments move by the time it stood still."""
+    at = at or timezone.now()
+    clock = current_clock(case)
+    if clock is None or clock.state != DeadlineState.PAUSED:
+        raise InvalidTransition("The deadline is not paused.")
+    stood = at - clock.paused_at
+    clock.due_at += stood
+    clock.warn_at += stood
+    clock.state, clock.paused_at = DeadlineState.RUNNING, None
+    clock.save(update_fields=["state", "paused_at", "due_at", "warn_at"])
+    return clock, stood

@@ -1,0 +1,68 @@
+"""Validation of personal identifiers and uploaded files."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_check_digit(first17: str) -> str:
+    """The GB 11643-1999 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    return _ID_CHECK[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def validate_id_number(value: str) -> None:
+    """An 18-character resident identity number (居民身份证号码) with a valid birth date and check digit."""
+    if not _ID_SHAPE.match(value):
+        raise ValidationError(_("A resident ID number has 17 digits followed by a digit or X."), code="id_format")
+    try:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
+    if birth.year < 1900 or birth > dt.date.today():
+        raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
+    if id_check_digit(value[:17]) != value[17]:
+        raise ValidationError(_("The check digit of this ID number is wrong."), code="id_check_digit")
+
+
+def validate_mobile(value: str) -> None:
+    if not _MOBILE.match(value):
+        raise ValidationError(_("Enter an 11-digit mainland mobile number starting with 1."), code="phone_format")
+
+
+def mask_id_number(value: str) -> str:
+    return f"{value[:6]}********{value[-4:]}" if len(value) == 18 else ("*" * len(value))
+
+
+def mask_phone(value: str) -> str:
+    return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else ("*" * len(value))
+
+
+# Attachments are recognized by their first bytes, never by name or declared type.
+_SIGNATURES: tuple[tuple[str, str, callable], ...] = (
+    ("image/jpeg", "jpg", lambda h: h.startswith(b"\xff\xd8\xff")),
+    ("image/png", "png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/webp", "webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
+    ("image/heic", "heic", lambda h: h[4:8] == b"ftyp" and h[8:12] in (b"heic", b"heix", b"mif1", b"heim")),
+    ("application/pdf", "pdf", lambda h: h.startswith(b"%PDF-")),
+)
+
+
+def sniff_content_type(head: bytes) -> tuple[str, str] | None:
+    """(MIME type, extension) of an accepted file from its first bytes, or None."""
+    for mime, ext, matches in _SIGNATURES:
+        if matches(head):
+            return mime, ext
+    return None

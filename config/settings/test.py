@@ -1,0 +1,15 @@
+"""Test settings: the base configuration with fast hashing and a throw-away file database.
+
+The SQLite test database is a file (not shared-cache memory) so that tests which run real
+concurrent threads see WAL and IMMEDIATE transactions exactly as production does.
+"""
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="fengqiao-media-")
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="fengqiao-test-", suffix=".sqlite3")}
