@@ -6,10 +6,10 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from casework import clock
 from casework import permissions as perms
-from casework.choices import DeadlineState, OPEN_STATUSES
+from casework.choices import OPEN_STATUSES, DeadlineState
 from casework.errors import NotFound
 from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, User
 
@@ -40,7 +40,7 @@ def case_list(*, viewer: User) -> QuerySet[Case]:
 
 def overdue_filter(now: dt.datetime | None = None) -> Q:
     overdue = CaseDeadline.objects.filter(
-        case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or timezone.now(),
+        case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or clock.now(),
         state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED],
     )
     return Q(Exists(overdue))

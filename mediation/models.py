@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework import clock
 from casework.choices import Channel, DisputeType, Satisfaction
 from mediation.choices import OrganizationKind
 
@@ -66,7 +66,7 @@ class Agreement(models.Model):
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="agreements")
     terms = models.TextField(_("terms"), max_length=5000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     # A reopened case keeps its old agreement on record, superseded.
     superseded = models.BooleanField(default=False)
 
@@ -91,7 +91,7 @@ class Referral(models.Model):
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="referrals")
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
     receiving_body = models.CharField(_("receiving body"), max_length=100)
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
@@ -110,7 +110,7 @@ class FollowUpVisit(models.Model):
     fulfilled = models.BooleanField(_("fulfilled"))
     satisfaction = models.CharField(_("satisfaction"), max_length=32, choices=Satisfaction.choices)
     visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    visited_at = models.DateTimeField(default=timezone.now)
+    visited_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("follow-up visit")

@@ -1,14 +1,15 @@
 """Request validation and response shapes. No business logic: that lives in services."""
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from casework import clock, validators
 from casework import permissions as perms
-from casework import validators
 from casework.choices import (
     Channel,
     DisputeType,
@@ -19,7 +20,15 @@ from casework.choices import (
     Satisfaction,
     Source,
 )
-from casework.models import Attachment, Case, CaseDeadline, CaseEvent, Party, Region, User
+from casework.models import (
+    Attachment,
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    Party,
+    Region,
+    User,
+)
 from casework.selectors import possible_duplicates
 from casework.services import allowed_transitions
 
@@ -91,7 +100,7 @@ class CaseCreateSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
 
     def validate_occurred_at(self, value):
-        if value and value > timezone.now() + timezone.timedelta(minutes=10):
+        if value and value > clock.now() + datetime.timedelta(minutes=10):
             raise serializers.ValidationError(_("A dispute cannot have occurred in the future."))
         return value
 
@@ -138,8 +147,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
         model = CaseDeadline
         fields = ["kind", "state", "started_at", "due_at", "warn_at", "paused_at", "pause_reason", "extended", "overdue"]
 
-    def get_overdue(self, clock) -> bool:
-        return clock.state != "paused" and clock.due_at < timezone.now()
+    def get_overdue(self, deadline) -> bool:
+        return deadline.state != "paused" and deadline.due_at < clock.now()
 
 
 class CaseListSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
-from .jurisdiction import Region, RoleAssignment, User
 from .cases import Attachment, Case, CaseNumberCounter, IdempotencyKey, Party
-from .events import CaseEvent
 from .deadlines import CaseDeadline, DeadlineRule, Holiday
+from .events import CaseEvent
+from .jurisdiction import Region, RoleAssignment, User
 
 __all__ = [
     "Attachment",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from casework import clock
 from casework import permissions as perms
 from casework.choices import (
     OPEN_STATUSES,
@@ -103,7 +103,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     event_count = models.PositiveIntegerField(default=0, editable=False)
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    created_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("filed at"), default=clock.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -135,7 +135,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def _close(self, outcome: str) -> None:
         self.outcome = outcome
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     # --- transitions (DESIGN.md §2). Pure: fields only; the service does the rest. ---
 
@@ -230,7 +230,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("attachment")
@@ -257,7 +257,7 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     key = models.CharField(max_length=64)
     case = models.ForeignKey(Case, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
 
     class Meta:
         constraints = [

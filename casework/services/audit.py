@@ -5,8 +5,8 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 
+from casework import clock
 from casework.models import Case, CaseEvent, User
 
 
@@ -22,7 +22,7 @@ def record_event(*, case: Case, actor: User | None, action: str, source: str = "
     event = CaseEvent(
         case=case, seq=case.event_count + 1, action=action, actor=actor,
         source_status=source, target_status=target or case.status, note=note, data=data,
-        created_at=timezone.now(), prev_hash=case.last_event_hash,
+        created_at=clock.now(), prev_hash=case.last_event_hash,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)

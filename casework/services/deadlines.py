@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from casework import calendar
+from casework import calendar, clock
 from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
 from casework.errors import InvalidInput, InvalidTransition
 from casework.models import Case, CaseDeadline, DeadlineRule, User
@@ -124,26 +122,26 @@ def current_clock(case: Case) -> CaseDeadline | None:
 
 
 def pause_clock(*, case: Case, actor: User, reason: str, at: dt.datetime | None = None) -> CaseDeadline:
-    at = at or timezone.now()
-    clock = current_clock(case)
-    if clock is None or clock.state != DeadlineState.RUNNING:
+    at = at or clock.now()
+    deadline = current_clock(case)
+    if deadline is None or deadline.state != DeadlineState.RUNNING:
         raise InvalidTransition("No running deadline to pause.")
     if not reason.strip():
         raise InvalidInput("A reason is required.", fields={"reason": ["A reason is required."]})
-    clock.state, clock.paused_at, clock.pause_reason = DeadlineState.PAUSED, at, reason
-    clock.save(update_fields=["state", "paused_at", "pause_reason"])
-    return clock
+    deadline.state, deadline.paused_at, deadline.pause_reason = DeadlineState.PAUSED, at, reason
+    deadline.save(update_fields=["state", "paused_at", "pause_reason"])
+    return deadline
 
 
 def resume_clock(*, case: Case, actor: User, at: dt.datetime | None = None) -> tuple[CaseDeadline, dt.timedelta]:
     """Resume a paused clock; its due and warning moments move by the time it stood still."""
-    at = at or timezone.now()
-    clock = current_clock(case)
-    if clock is None or clock.state != DeadlineState.PAUSED:
+    at = at or clock.now()
+    deadline = current_clock(case)
+    if deadline is None or deadline.state != DeadlineState.PAUSED:
         raise InvalidTransition("The deadline is not paused.")
-    stood = at - clock.paused_at
-    clock.due_at += stood
-    clock.warn_at += stood
-    clock.state, clock.paused_at = DeadlineState.RUNNING, None
-    clock.save(update_fields=["state", "paused_at", "due_at", "warn_at"])
-    return clock, stood
+    stood = at - deadline.paused_at
+    deadline.due_at += stood
+    deadline.warn_at += stood
+    deadline.state, deadline.paused_at = DeadlineState.RUNNING, None
+    deadline.save(update_fields=["state", "paused_at", "due_at", "warn_at"])
+    return deadline, stood

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from casework import clock
 from casework import permissions as perms
 from casework.choices import RegionLevel, RiskLevel, Source, Status
 from casework.errors import Forbidden, InvalidInput
@@ -93,7 +94,7 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         raise Forbidden("You may not file cases in this grid.")
     if not data.parties:
         raise InvalidInput("At least one party is required.", fields={"parties": ["At least one party is required."]})
-    now = timezone.now()
+    now = clock.now()
     county_code = grid.path.split(".", 1)[0]
     case = Case.objects.create(
         number=allocate_number(county_code=county_code, at=now),

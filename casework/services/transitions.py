@@ -10,18 +10,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
+from casework import clock
 from casework import permissions as perms
 from casework.choices import OPEN_STATUSES, RegionLevel, Role
-from casework.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from casework.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
 from casework.models import Case, User
 from casework.services import deadlines
 from casework.services.audit import record_event
 from mediation.choices import OrganizationKind
-from mediation.models import Agreement, FollowUpVisit, Obligation, Organization, Referral
+from mediation.models import (
+    Agreement,
+    FollowUpVisit,
+    Obligation,
+    Organization,
+    Referral,
+)
 
 TRANSITIONS: tuple[str, ...] = (
     "resolve_on_spot", "accept", "decline", "escalate", "triage_to_mediation", "return_to_village",
@@ -80,7 +92,7 @@ def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: di
           obligation_dates: list[dt.date] | None = None, **kwargs) -> Case:
     source = case.status
     getattr(case, name)(**kwargs)
-    now = timezone.now()
+    now = clock.now()
     case.version += 1
     record_event(case=case, actor=actor, action=name, source=source, note=note, data=data)
     deadlines.on_status_change(case=case, source=source, at=now, obligation_dates=obligation_dates)
@@ -208,7 +220,7 @@ def case_record_referral_outcome(*, case_id: int, actor: User, resolved: bool, r
     referral = case.referrals.order_by("-sent_at", "-id").first()
     reply = _required(reply, "reply")
     if referral is not None:
-        referral.reply, referral.resolved, referral.replied_at = reply, resolved, timezone.now()
+        referral.reply, referral.resolved, referral.replied_at = reply, resolved, clock.now()
         referral.save(update_fields=["reply", "resolved", "replied_at"])
     return _fire(case, actor, "record_referral_outcome", note=note or reply, resolved=resolved,
                  data={"resolved": resolved, "referral": referral.pk if referral else None})

@@ -3,8 +3,8 @@
 The embedded default needs nothing set: SQLite in WAL mode under ./var, the in-memory channel
 layer, the embedded search index. At scale set DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL.
 """
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from casework.demo import load_topology
+
+
+class Command(BaseCommand):
+    help = "Load the demo county, bodies and users of API.md; --cases N adds N realistic past cases."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=0, help="Also generate this many past cases.")
+        parser.add_argument("--seed", type=int, default=20261122, help="Random seed for --cases.")
+
+    def handle(self, *args, cases: int, seed: int, **options) -> None:
+        topology = load_topology()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo county {topology.county.name}: {len(topology.townships)} townships, "
+            f"{sum(len(v) for v in topology.villages.values())} villages, "
+            f"{sum(len(g) for g in topology.grids.values())} grids."
+        ))
+        if cases < 0:
+            self.stderr.write("--cases must be zero or more.")
+            return
+        if cases:
+            from casework.demo_cases import generate_cases
+
+            created = generate_cases(topology, count=cases, seed=seed, stdout=self.stdout)
+            self.stdout.write(self.style.SUCCESS(f"Generated {created} past cases."))

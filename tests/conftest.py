@@ -1,0 +1,119 @@
+"""Fixtures shared by every test: the demo county, API clients per demo user, and cases
+brought to any status through the real services."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from casework import services
+from casework.choices import Status
+from casework.demo import load_topology
+from casework.models import Case, Region, User
+
+VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo topology and users of API.md."""
+    return load_topology()
+
+
+def user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def api():
+    """api("grid1") → an APIClient authenticated by token as that demo user; api(None) anonymous."""
+    from rest_framework.authtoken.models import Token
+
+    def make(username: str | None) -> APIClient:
+        client = APIClient()
+        if username:
+            token, _ = Token.objects.get_or_create(user=user(username))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+def filing_body(**overrides) -> dict:
+    body = {
+        "title": "邻里漏水纠纷",
+        "description": "楼上住户卫生间漏水，渗到楼下厨房，双方就维修费用协商未果。",
+        "dispute_type": "neighborhood",
+        "risk_level": "normal",
+        "address": "枫源村3组12号",
+        "parties": [
+            {"role": "applicant", "name": "张三", "id_number": VALID_ID, "phone": PHONE},
+            {"role": "respondent", "name": "李四", "phone": "13900001111"},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def grid_of(username: str) -> Region:
+    return next(ra.region for ra in user(username).role_assignments.select_related("region") if ra.region.level == "grid")
+
+
+def file_case(reporter: str = "grid1", **overrides) -> Case:
+    """File a case through the service, as a grid worker in their own grid."""
+    body = filing_body(**overrides)
+    parties = [services.PartyInput(**p) for p in body.pop("parties")]
+    body.pop("risk_level")
+    case, _ = services.case_file(
+        actor=user(reporter),
+        data=services.CaseInput(grid=grid_of(reporter), parties=parties, risk_level=overrides.get("risk_level", "normal"), **body),
+    )
+    return case
+
+
+def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1") -> Case:
+    """A case of 枫源村 (grid1's village) in `status`, reached through the real services.
+
+    agreed_at ("village" | "township" | "channel") chooses the path to `agreed`.
+    """
+    head, center = user("head1"), user("center1")
+    case = file_case(reporter)
+    if status == Status.REPORTED:
+        return case
+    if status == Status.VILLAGE_MEDIATION or (status == Status.AGREED and agreed_at == "village"):
+        services.case_accept(case_id=case.pk, actor=head, mediators=[user("mediator1")])
+        if status == Status.AGREED:
+            services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
+                                           obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+        return Case.objects.get(pk=case.pk)
+    if status == Status.CLOSED:
+        services.case_withdraw(case_id=case.pk, actor=head, note="申请人撤回")
+        return Case.objects.get(pk=case.pk)
+    services.case_escalate(case_id=case.pk, actor=head, reason="村级调解难度大")
+    if status == Status.TOWNSHIP_TRIAGE:
+        return Case.objects.get(pk=case.pk)
+    services.case_triage_to_mediation(case_id=case.pk, actor=center)
+    if status == Status.TOWNSHIP_MEDIATION or (status == Status.AGREED and agreed_at == "township"):
+        if status == Status.AGREED:
+            services.case_record_agreement(case_id=case.pk, actor=center, terms="分期赔偿",
+                                           obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+        return Case.objects.get(pk=case.pk)
+    services.case_refer(case_id=case.pk, actor=center, channel="arbitration", receiving_body="诸暨市劳动人事争议仲裁委员会")
+    if status == Status.AGREED:
+        services.case_record_agreement(case_id=case.pk, actor=center, terms="仲裁庭调解结案",
+                                       obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+    return Case.objects.get(pk=case.pk)
+
+
+def snapshot(case_id: int) -> tuple:
+    """Everything a refused action must leave unchanged."""
+    case = Case.objects.get(pk=case_id)
+    return (case.status, case.outcome, case.version, case.event_count, case.last_event_hash,
+            case.deadlines.count(), case.agreements.count(), case.referrals.count())
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
