@@ -15,7 +15,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643-1999 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
 

@@ -181,3 +181,9 @@ LOGGING = {
     # Request bodies carry parties' ID numbers and phones: never log them.
     "loggers": {"django.request": {"level": "WARNING"}},
 }
+
+# Background jobs run by `serve` (threads beside the server) and `run_workers` (own process):
+# (dotted path, interval in seconds).
+BACKGROUND_JOBS = [
+    ("casework.workers.purge_idempotency_keys", 3600),
+]

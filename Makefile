@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` (set up, load demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup demo messages check clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --cases 300
+
+run: demo
+	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/ruff check .
+	DJANGO_SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ \
+	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+messages: setup
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var

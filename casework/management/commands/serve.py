@@ -1,0 +1,52 @@
+"""Run everything of the embedded default as one process: the ASGI server (HTTP and
+WebSocket) and the background jobs in threads beside it. Ctrl-C or SIGTERM stops all."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+
+import uvicorn
+from django.core.management.base import BaseCommand, CommandParser
+
+from casework.workers import start_workers
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM after shutting down, which would kill the process before the
+    workers are stopped; here the command owns the signals and asks the server to exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+class Command(BaseCommand):
+    help = "Run the ASGI server (HTTP and WebSocket) and the background workers as one process."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-workers", action="store_true", help="Serve only; run workers elsewhere.")
+
+    def handle(self, *args, host: str, port: int, no_workers: bool, **options) -> None:
+        from config.asgi import application
+
+        stop = threading.Event()
+        threads = [] if no_workers else start_workers(stop)
+        self.stdout.write(f"Serving on http://{host}:{port}/ with {len(threads)} background job(s)")
+        server = _Server(uvicorn.Config(application, host=host, port=port, lifespan="off", log_level="info"))
+
+        def shutdown(signum, frame) -> None:
+            stop.set()
+            server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, shutdown)
+        try:
+            server.run()
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
+            self.stdout.write("Stopped.")
