@@ -1,16 +1,20 @@
 """Validation of personal identifiers and uploaded files."""
 from __future__ import annotations
 
-import datetime as dt
+import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from casework import clock
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def id_check_digit(first17: str) -> str:
@@ -19,8 +23,13 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def normalize_digits(value: str) -> str:
+    """Full-width digits and letters typed through a Chinese input method become ASCII."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def normalize_id_number(value: str) -> str:
-    return value.strip().upper()
+    return normalize_digits(value).upper()
 
 
 def validate_id_number(value: str) -> None:
@@ -28,10 +37,10 @@ def validate_id_number(value: str) -> None:
     if not _ID_SHAPE.match(value):
         raise ValidationError(_("A resident ID number has 17 digits followed by a digit or X."), code="id_format")
     try:
-        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > timezone.localdate(clock.now()):
         raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("The check digit of this ID number is wrong."), code="id_check_digit")

@@ -5,14 +5,25 @@ from casework.choices import DisputeType, RiskLevel, Status
 from casework.models import Case, Region
 from casework.selectors import overdue_filter
 
+TRUTH = {"true": True, "1": True, "false": False, "0": False}
+
+
+class StrictBooleanFilter(filters.TypedChoiceFilter):
+    """true/false/1/0 only: an unrecognized value is a 400, not a silently ignored filter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [(k, k) for k in TRUTH])
+        kwargs.setdefault("coerce", lambda value: TRUTH[value.lower()] if isinstance(value, str) else value)
+        super().__init__(*args, **kwargs)
+
 
 class CaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     dispute_type = filters.MultipleChoiceFilter(choices=DisputeType.choices)
     risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
     region = filters.CharFilter(method="filter_region", help_text=_("Region code; matches its whole subtree."))
-    overdue = filters.BooleanFilter(method="filter_overdue")
-    assigned_to_me = filters.BooleanFilter(method="filter_assigned_to_me")
+    overdue = StrictBooleanFilter(method="filter_overdue")
+    assigned_to_me = StrictBooleanFilter(method="filter_assigned_to_me")
 
     class Meta:
         model = Case

@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -78,10 +79,23 @@ class PartyInputSerializer(serializers.Serializer):
         return value
 
     def validate_phone(self, value: str) -> str:
-        value = value.strip()
+        value = validators.normalize_digits(value)
         if value:
             _django_validator(validators.validate_mobile)(value)
         return value
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date-time DRF accepts without a 500 at the edges of what datetime can represent."""
+
+    def to_internal_value(self, value):
+        try:
+            result = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("invalid", format="ISO 8601")
+        if result.year < 1900:
+            raise serializers.ValidationError(_("Enter a date after 1900."))
+        return result
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -92,7 +106,7 @@ class CaseCreateSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices, default=Source.GRID_PATROL)
     grid = serializers.CharField(max_length=20, required=False, help_text=_("Grid region code."))
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
     parties = PartyInputSerializer(many=True, allow_empty=False, max_length=50)
     people_involved = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
     amount_involved = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
@@ -337,7 +351,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     def validate_file(self, upload):
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             raise serializers.ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
             )
         head = upload.read(16)
         upload.seek(0)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from casework import calendar, clock
 from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
 from casework.errors import InvalidInput, InvalidTransition
@@ -125,9 +127,12 @@ def pause_clock(*, case: Case, actor: User, reason: str, at: dt.datetime | None 
     at = at or clock.now()
     deadline = current_clock(case)
     if deadline is None or deadline.state != DeadlineState.RUNNING:
-        raise InvalidTransition("No running deadline to pause.")
+        raise InvalidTransition(_("No running deadline to pause."))
     if not reason.strip():
-        raise InvalidInput("A reason is required.", fields={"reason": ["A reason is required."]})
+        raise InvalidInput(_("A reason is required."), fields={"reason": [_("A reason is required.")]})
+    if deadline.due_at <= at:
+        # Pausing a clock that has run out would hide a breach the timers are about to act on.
+        raise InvalidTransition(_("This deadline has already passed and can no longer be paused."))
     deadline.state, deadline.paused_at, deadline.pause_reason = DeadlineState.PAUSED, at, reason
     deadline.save(update_fields=["state", "paused_at", "pause_reason"])
     return deadline
@@ -138,7 +143,7 @@ def resume_clock(*, case: Case, actor: User, at: dt.datetime | None = None) -> t
     at = at or clock.now()
     deadline = current_clock(case)
     if deadline is None or deadline.state != DeadlineState.PAUSED:
-        raise InvalidTransition("The deadline is not paused.")
+        raise InvalidTransition(_("The deadline is not paused."))
     stood = at - deadline.paused_at
     deadline.due_at += stood
     deadline.warn_at += stood

@@ -119,7 +119,7 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         case.escalate()
         case.version += 1
         record_event(case=case, actor=None, action="escalate", source=source,
-                     note="high risk at filing", data={"automatic": True, "reason": "high_risk"})
+                     data={"automatic": True, "reason": "high_risk"})
         deadlines.on_status_change(case=case, source=source, at=now)
     case.save(update_fields=["status", "version", "event_count", "last_event_hash"])
     return case

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from casework import clock
@@ -39,6 +40,22 @@ TRANSITIONS: tuple[str, ...] = (
     "resolve_on_spot", "accept", "decline", "escalate", "triage_to_mediation", "return_to_village",
     "refer", "record_agreement", "record_referral_outcome", "reopen", "close", "withdraw", "merge",
 )
+
+TRANSITION_LABELS = {
+    "resolve_on_spot": gettext_lazy("resolve on the spot"),  # 就地化解
+    "accept": gettext_lazy("accept"),  # 受理
+    "decline": gettext_lazy("decline"),  # 不予受理
+    "escalate": gettext_lazy("escalate"),  # 上报
+    "triage_to_mediation": gettext_lazy("triage to township mediation"),  # 分流至乡镇调解
+    "return_to_village": gettext_lazy("return to the village"),  # 下沉
+    "refer": gettext_lazy("refer to a channel"),  # 多元化解分流
+    "record_agreement": gettext_lazy("record an agreement"),
+    "record_referral_outcome": gettext_lazy("record the referral outcome"),
+    "reopen": gettext_lazy("reopen"),
+    "close": gettext_lazy("close"),
+    "withdraw": gettext_lazy("withdraw"),
+    "merge": gettext_lazy("merge"),  # 并单
+}
 
 _CASE_FIELDS = [
     "status", "outcome", "agreed_rung", "closed_at", "lead_body", "merged_into", "version",
@@ -70,12 +87,12 @@ def check_transition(case: Case, actor: User | None, name: str, seen_version: in
     if actor is not None and not perms.can_see(actor, case):
         raise NotFound(_("No such case."))
     if actor is not None and not may_fire(case, actor, name):
-        raise Forbidden(_("Your role may not %(action)s this case.") % {"action": name})
+        raise Forbidden(_("Your role may not %(action)s this case.") % {"action": TRANSITION_LABELS[name]})
     if seen_version is not None and seen_version != case.version:
         raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
     if not _transition_meta(name).has_transition(case.status):
         raise InvalidTransition(
-            _("A case in status “%(status)s” cannot %(action)s.") % {"status": case.get_status_display(), "action": name}
+            _("A case in status “%(status)s” cannot %(action)s.") % {"status": case.get_status_display(), "action": TRANSITION_LABELS[name]}
         )
 
 
