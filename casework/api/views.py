@@ -105,7 +105,9 @@ TRANSITION_SERVICES = {
 
 def _seen_version(request, case) -> int:
     """The version the caller acted on: If-Match if sent, else what this request read first."""
-    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if header == "*":  # RFC 9110: any current version will do
+        return case.version
     if header:
         if not header.isdigit():
             raise ValidationError({"If-Match": [_("Send the case version as a number.")]})

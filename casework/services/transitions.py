@@ -57,6 +57,9 @@ TRANSITION_LABELS = {
     "merge": gettext_lazy("merge"),  # 并单
 }
 
+# Who may lead joint mediation at the township (分流): never a village committee.
+TOWNSHIP_LEAD_KINDS = frozenset({OrganizationKind.GOVERNANCE_CENTER, OrganizationKind.DEPARTMENT, OrganizationKind.PROFESSIONAL})
+
 _CASE_FIELDS = [
     "status", "outcome", "agreed_rung", "closed_at", "lead_body", "merged_into", "version",
     "event_count", "last_event_hash", "updated_at",
@@ -187,6 +190,9 @@ def case_triage_to_mediation(*, case_id: int, actor: User, lead_body: Organizati
         if lead_body is None:
             raise InvalidInput(_("This township has no governance center; name the lead body."),
                                fields={"lead_body": [_("This field is required.")]})
+    elif lead_body.kind not in TOWNSHIP_LEAD_KINDS:
+        raise InvalidInput(_("The lead body must be the center, a department or a professional organization."),
+                           fields={"lead_body": [_("The lead body must be the center, a department or a professional organization.")]})
     elif not perms.covers(lead_body.region.path, township_path) and not perms.covers(township_path, lead_body.region.path):
         raise InvalidInput(_("The lead body must work in this township."),
                            fields={"lead_body": [_("The lead body must work in this township.")]})
