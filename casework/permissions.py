@@ -32,6 +32,19 @@ def roles_of(user: User) -> list[RoleAssignment]:
     return cached
 
 
+def preload_roles(users: Iterable[User]) -> None:
+    """Load the roles of several users in one query (e.g. the mediators named in an accept)."""
+    from casework.models import RoleAssignment
+
+    pending = {u.pk: u for u in users if getattr(u, "_role_cache", None) is None}
+    if not pending:
+        return
+    for u in pending.values():
+        u._role_cache = []
+    for ra in RoleAssignment.objects.filter(user_id__in=pending).select_related("region"):
+        pending[ra.user_id]._role_cache.append(ra)
+
+
 def scope_paths(user: User) -> list[str]:
     """The region paths whose subtrees the user may see; the shortest set, no path under another."""
     paths = sorted({ra.region.path for ra in roles_of(user)})

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from casework import clock
 from casework import permissions as perms
-from casework.choices import OPEN_STATUSES, DeadlineState
+from casework.choices import OPEN_STATUSES, DeadlineKind, DeadlineState
 from casework.errors import NotFound
 from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, User
 
@@ -39,10 +39,11 @@ def case_list(*, viewer: User) -> QuerySet[Case]:
 
 
 def overdue_filter(now: dt.datetime | None = None) -> Q:
+    # The judicial-confirmation window is a countdown for the parties, not a stage's deadline.
     overdue = CaseDeadline.objects.filter(
         case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or clock.now(),
         state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED],
-    )
+    ).exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION)
     return Q(Exists(overdue))
 
 

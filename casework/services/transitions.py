@@ -147,6 +147,7 @@ def case_accept(*, case_id: int, actor: User, mediators: list[User] | None = Non
         if not perms.holds(actor, committee, case.region_path, RegionLevel.VILLAGE):
             raise InvalidInput(_("Name the mediators."), fields={"mediators": [_("Name at least one mediator.")]})
         mediators = [actor]
+    perms.preload_roles(mediators)
     strangers = [m.username for m in mediators if not perms.holds(m, committee, case.region_path, RegionLevel.VILLAGE)]
     if strangers:
         raise InvalidInput(

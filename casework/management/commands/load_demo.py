@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.demo import load_topology
 
@@ -11,15 +11,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261122, help="Random seed for --cases.")
 
     def handle(self, *args, cases: int, seed: int, **options) -> None:
+        if cases < 0:
+            raise CommandError("--cases must be zero or more.")
         topology = load_topology()
         self.stdout.write(self.style.SUCCESS(
             f"Demo county {topology.county.name}: {len(topology.townships)} townships, "
             f"{sum(len(v) for v in topology.villages.values())} villages, "
             f"{sum(len(g) for g in topology.grids.values())} grids."
         ))
-        if cases < 0:
-            self.stderr.write("--cases must be zero or more.")
-            return
         if cases:
             from casework.demo_cases import generate_cases
 

@@ -1,0 +1,14 @@
+"""Benchmark settings: the base configuration plus the bare baseline view, never shipped.
+
+The bare view (`bench.bareapp`) and its URL exist only here, so the production URLconf and
+schema are untouched. DEBUG is off (as in production: no query log kept per request).
+Passwords hash with MD5 only to make loading the demo users fast; every measured request
+authenticates by token, which hashes nothing.
+"""
+from config.settings.base import *  # noqa: F403
+from config.settings.base import INSTALLED_APPS, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.bareapp"]
+ROOT_URLCONF = "bench.urls"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

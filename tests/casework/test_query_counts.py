@@ -1,0 +1,111 @@
+"""The SQL a request costs does not grow with the number of cases: no N+1 in filing, in the
+transitions or in the list and detail pages.
+
+Each test counts the queries of the same requests with few cases in the database and again
+with many more, and compares the two. The ceilings are loose guards against a blow-up, not
+a budget: the comparison is what the tests show. (`bench/query_counts.py` does the same at
+100 and 10,000 cases and prints the figures.)
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework.choices import Status
+from casework.models import Case
+from tests.conftest import bring_to, file_case, filing_body
+
+FEW, MANY = 5, 60
+MAX_WRITE_QUERIES = 50
+MAX_READ_QUERIES = 20
+
+STATUSES = [Status.REPORTED, Status.VILLAGE_MEDIATION, Status.TOWNSHIP_MEDIATION, Status.AGREED, Status.CLOSED]
+AGREEMENT = {"terms": "责任方承担维修费800元，分两期支付", "obligations": [
+    {"description": "支付第一期400元", "due_date": "2030-01-31"},
+    {"description": "支付第二期400元", "due_date": "2030-02-28"},
+]}
+CLOSING = {"fulfilled": True, "satisfaction": "satisfied"}
+
+_keys = itertools.count()
+
+
+def queries_of(request) -> int:
+    """The number of SQL statements one request issues."""
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code in (200, 201), getattr(response, "data", response)
+    return len(captured.captured_queries)
+
+
+def grow_to(demo, total: int) -> None:
+    """Cases up to `total`: half worked by grid1's village into every status, half filed across all grids."""
+    grids = [grid for village_grids in demo.grids.values() for grid in village_grids]
+    for i in itertools.count():
+        if Case.objects.count() >= total:
+            return
+        if i % 2 == 0:
+            bring_to(STATUSES[(i // 2) % len(STATUSES)])
+        else:
+            file_case(f"grid-{grids[(i // 2) % len(grids)].code}")
+
+
+def file_through_api(client):
+    return client.post("/api/v1/cases/", filing_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"count-{next(_keys)}")
+
+
+def filing_queries(api) -> dict[str, int]:
+    grid = api("grid1")
+    file_through_api(grid)  # today's case-number counter exists before the filing we count
+    return {"file": queries_of(lambda: file_through_api(grid))}
+
+
+def transition_queries(api) -> dict[str, int]:
+    head, mediator, center = api("head1"), api("mediator1"), api("center1")
+
+    def fire(client, case_id: int, name: str, body: dict | None = None) -> int:
+        return queries_of(lambda: client.post(f"/api/v1/cases/{case_id}/transitions/{name}/", body or {}, format="json"))
+
+    village, township = file_case().pk, file_case().pk
+    return {
+        "accept": fire(head, village, "accept", {"mediators": ["mediator1"]}),
+        "record_agreement (village)": fire(mediator, village, "record_agreement", AGREEMENT),
+        "close (village)": fire(mediator, village, "close", CLOSING),
+        "escalate": fire(head, township, "escalate", {"reason": "涉及多户，村级调解难度大"}),
+        "triage_to_mediation": fire(center, township, "triage_to_mediation"),
+        "refer": fire(center, township, "refer", {"channel": "arbitration", "receiving_body": "诸暨市劳动人事争议仲裁委员会"}),
+        "record_agreement (channel)": fire(center, township, "record_agreement", AGREEMENT),
+        "close (channel)": fire(center, township, "close", CLOSING),
+    }
+
+
+def page_queries(api) -> dict[str, int]:
+    clients = {who: api(who) for who in ("grid1", "head1", "mediator1", "center1", "county1")}
+    counts = {f"list as {who}": queries_of(lambda client=client: client.get("/api/v1/cases/"))
+              for who, client in clients.items()}
+    counts["list filtered"] = queries_of(lambda: clients["county1"].get("/api/v1/cases/?status=reported&overdue=false"))
+    case_id = bring_to(Status.AGREED).pk
+    counts["detail"] = queries_of(lambda: clients["head1"].get(f"/api/v1/cases/{case_id}/"))
+    return counts
+
+
+@pytest.mark.parametrize(("measure", "ceiling"), [
+    pytest.param(filing_queries, MAX_WRITE_QUERIES, id="filing"),
+    pytest.param(transition_queries, MAX_WRITE_QUERIES, id="transitions"),
+    pytest.param(page_queries, MAX_READ_QUERIES, id="list-and-detail-pages"),
+])
+def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure, ceiling):
+    # given few cases in the county
+    grow_to(demo, FEW)
+    few = measure(api)
+
+    # when there are many more, in every status and every grid
+    grow_to(demo, MANY)
+    assert Case.objects.count() >= MANY
+    many = measure(api)
+
+    # then each request issues exactly as many queries as before, and not absurdly many
+    assert many == few, f"queries grew with the number of cases: { {k: (few[k], many[k]) for k in few if few[k] != many[k]} }"
+    assert max(few.values()) <= ceiling, few
