@@ -84,7 +84,16 @@ TEMPLATES = [
 def database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+        config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+        if config["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", True):
+            # psycopg's pool: a request borrows a connection instead of opening one. Size it to
+            # the threads one ASGI process runs sync views in (DB_POOL_MAX_SIZE).
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")),
+                "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
+                "timeout": 20,
+            }
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
