@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -303,6 +304,14 @@ class ReferInput(TransitionInput):
 class ObligationInput(serializers.Serializer):
     description = serializers.CharField(max_length=500)
     due_date = serializers.DateField()
+
+    def validate_due_date(self, value: datetime.date) -> datetime.date:
+        # An obligation may already be due (an oral agreement recorded late), but not by years,
+        # and none runs for decades: both would be typing mistakes.
+        today = timezone.localdate(clock.now())
+        if not today - datetime.timedelta(days=366) <= value <= today + datetime.timedelta(days=30 * 366):
+            raise serializers.ValidationError(_("Enter a date within a year before and thirty years after today."))
+        return value
 
 
 class AgreementInput(TransitionInput):

@@ -109,7 +109,7 @@ def _seen_version(request, case) -> int:
     if header == "*":  # RFC 9110: any current version will do
         return case.version
     if header:
-        if not header.isdigit():
+        if not (header.isascii() and header.isdigit() and len(header) <= 10):
             raise ValidationError({"If-Match": [_("Send the case version as a number.")]})
         return int(header)
     return case.version

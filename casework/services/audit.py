@@ -55,6 +55,9 @@ def verify_case_chain(case: Case, events: list[CaseEvent]) -> AuditProblem | Non
         if event.compute_hash() != event.hash:
             return AuditProblem(case.pk, case.number, event.seq, event.pk, "content altered")
         prev_hash, expected_seq = event.hash, expected_seq + 1
+    if len(events) > case.event_count:
+        extra = events[case.event_count]
+        return AuditProblem(case.pk, case.number, extra.seq, extra.pk, "beyond the case's chain head (forged?)")
     if case.event_count != expected_seq - 1:
         return AuditProblem(case.pk, case.number, expected_seq, None, f"missing: the case records {case.event_count} events")
     if case.last_event_hash != prev_hash:
