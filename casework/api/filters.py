@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from casework.choices import DisputeType, RiskLevel, Status
 from casework.models import Case, Region
@@ -8,6 +10,7 @@ from casework.selectors import overdue_filter
 TRUTH = {"true": True, "1": True, "false": False, "0": False}
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(filters.TypedChoiceFilter):
     """true/false/1/0 only: an unrecognized value is a 400, not a silently ignored filter."""
 
