@@ -122,4 +122,7 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
                      data={"automatic": True, "reason": "high_risk"})
         deadlines.on_status_change(case=case, source=source, at=now)
     case.save(update_fields=["status", "version", "event_count", "last_event_hash"])
+    from flows import engine  # the workflow follows the case; casework does not depend on it at import
+
+    engine.start(case)
     return case

@@ -120,6 +120,9 @@ def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: di
         case.save(update_fields=_CASE_FIELDS)
     except ConcurrentTransition:
         raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
+    from flows import engine  # the workflow follows the case; casework does not depend on it at import
+
+    engine.follow(case, actor)
     return case
 
 
@@ -314,6 +317,7 @@ def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
     record_event(case=case, actor=actor, action="pause_clock", source=case.status, note=reason,
                  data={"deadline": clock.kind})
     case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+    _reschedule_timers(case)
     return case
 
 
@@ -326,4 +330,11 @@ def case_resume_clock(*, case_id: int, actor: User, note: str = "") -> Case:
                  data={"deadline": clock.kind, "paused_seconds": int(stood.total_seconds()),
                        "due_at": clock.due_at})
     case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+    _reschedule_timers(case)
     return case
+
+
+def _reschedule_timers(case: Case) -> None:
+    from flows import engine
+
+    engine.reschedule(case)

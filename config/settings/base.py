@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "viewflow",
+    "viewflow.workflow",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "casework",
@@ -115,6 +117,10 @@ def database_from_env() -> dict:
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "casework.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "flows.queues.QueueBackend",  # work-queue permissions for viewflow tasks
+]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -199,5 +205,6 @@ LOGGING = {
 # Background jobs run by `serve` (threads beside the server) and `run_workers` (own process):
 # (dotted path, interval in seconds).
 BACKGROUND_JOBS = [
+    ("flows.timers.fire_deadlines_job", 60),
     ("casework.workers.purge_idempotency_keys", 3600),
 ]

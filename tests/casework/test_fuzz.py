@@ -48,6 +48,8 @@ CORE_TABLES = {
     "casework.Case", "casework.Case_mediators", "casework.Party", "casework.CaseEvent", "casework.CaseDeadline",
     "casework.IdempotencyKey", "casework.CaseNumberCounter", "mediation.Agreement", "mediation.Obligation",
     "mediation.Referral", "mediation.FollowUpVisit",
+    # The workflow follows the case: its process and task rows move with every transition.
+    "flows.DisputeProcess", "viewflow.Process", "viewflow.Task", "viewflow.Task_previous",
 }
 
 

@@ -19,7 +19,7 @@ from casework.models import Case
 from tests.conftest import bring_to, file_case, filing_body
 
 FEW, MANY = 5, 60
-MAX_WRITE_QUERIES = 50
+MAX_WRITE_QUERIES = 90  # the workflow (viewflow task bookkeeping) adds ~40 to a transition
 MAX_READ_QUERIES = 20
 
 STATUSES = [Status.REPORTED, Status.VILLAGE_MEDIATION, Status.TOWNSHIP_MEDIATION, Status.AGREED, Status.CLOSED]
