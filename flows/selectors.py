@@ -1,0 +1,61 @@
+"""Reads of the work queues; every one takes the viewer."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, QuerySet, Subquery
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from casework import clock
+from casework.choices import DeadlineKind
+from casework.errors import NotFound
+from casework.models import CaseDeadline, User
+from flows.queues import queue_organizations
+from mediation.models import Organization
+
+DUE_SOON = dt.timedelta(days=3)
+INBOX_VIEWS = ("mine", "queue", "due_soon", "overdue", "all")
+
+
+def _stage_due() -> Subquery:
+    clocks = (CaseDeadline.objects.filter(case=OuterRef("process__disputeprocess__case"), ended_at__isnull=True)
+              .exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).order_by("due_at").values("due_at")[:1])
+    return Subquery(clocks)
+
+
+def open_tasks(*, viewer: User) -> QuerySet[Task]:
+    """Open stage tasks in the queues the viewer works, with their case and stage due moment."""
+    org_ids = [str(org.pk) for org in queue_organizations(viewer)]
+    return (
+        Task.objects.filter(
+            flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            owner_permission_content_type=ContentType.objects.get_for_model(Organization),
+            owner_permission_obj_pk__in=org_ids,
+        )
+        .select_related("owner", "process__disputeprocess__case__region")
+        .annotate(due_at=_stage_due())
+        .order_by("due_at", "pk")
+    )
+
+
+def inbox(*, viewer: User, view: str = "all") -> QuerySet[Task]:
+    tasks = open_tasks(viewer=viewer)
+    now = clock.now()
+    if view == "mine":
+        return tasks.filter(owner=viewer)
+    if view == "queue":
+        return tasks.filter(owner__isnull=True)
+    if view == "due_soon":
+        return tasks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+    if view == "overdue":
+        return tasks.filter(due_at__lt=now)
+    return tasks
+
+
+def task_get(*, viewer: User, task_id: int) -> Task:
+    task = open_tasks(viewer=viewer).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("No such task in your queues.")
+    return task
