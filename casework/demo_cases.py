@@ -737,19 +737,7 @@ def _parties(rng: random.Random, village: _Village, story: Story, ctx: _Context,
 # --------------------------------------------------------------------------------------------
 
 ACTIONS: dict[str, Callable] = {
-    "resolve_on_spot": services.case_resolve_on_spot,
-    "accept": services.case_accept,
-    "decline": services.case_decline,
-    "escalate": services.case_escalate,
-    "triage_to_mediation": services.case_triage_to_mediation,
-    "return_to_village": services.case_return_to_village,
-    "refer": services.case_refer,
-    "record_agreement": services.case_record_agreement,
-    "record_referral_outcome": services.case_record_referral_outcome,
-    "reopen": services.case_reopen,
-    "close": services.case_close,
-    "withdraw": services.case_withdraw,
-    "merge": services.case_merge,
+    **services.TRANSITION_SERVICES,
     "pause_clock": services.case_pause_clock,
     "resume_clock": services.case_resume_clock,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from casework import services
@@ -21,6 +21,24 @@ PHONE = "13812345678"
 def demo(db):
     """The demo topology and users of API.md."""
     return load_topology()
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker):
+    """The demo topology, loaded once for a module in a transaction rolled back after it.
+
+    A module whose tests only need the topology overrides `demo` with `shared_demo`: each test
+    still runs in its own savepoint inside it (pytest-django), so whatever a test writes is
+    undone; only the regions, bodies and users are shared.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_topology()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_demo(county, db):
+    return county
 
 
 def user(username: str) -> User:

@@ -86,21 +86,6 @@ class CaseDetailView(APIView):
         return response
 
 
-TRANSITION_SERVICES = {
-    "resolve_on_spot": services.case_resolve_on_spot,
-    "accept": services.case_accept,
-    "decline": services.case_decline,
-    "escalate": services.case_escalate,
-    "triage_to_mediation": services.case_triage_to_mediation,
-    "return_to_village": services.case_return_to_village,
-    "refer": services.case_refer,
-    "record_agreement": services.case_record_agreement,
-    "record_referral_outcome": services.case_record_referral_outcome,
-    "reopen": services.case_reopen,
-    "close": services.case_close,
-    "withdraw": services.case_withdraw,
-    "merge": services.case_merge,
-}
 
 
 def _seen_version(request, case) -> int:
@@ -125,7 +110,7 @@ class TransitionView(APIView):
         description="Fire a transition; the fields each one takes are listed in API.md.",
     )
     def post(self, request, case_id, name):
-        service = TRANSITION_SERVICES.get(name)
+        service = services.TRANSITION_SERVICES.get(name)
         if service is None:
             raise NotFound(_("Unknown transition: %(name)s") % {"name": name})
         case_id = _case_id(case_id)

@@ -338,3 +338,22 @@ def _reschedule_timers(case: Case) -> None:
     from flows import engine
 
     engine.reschedule(case)
+
+
+# The service behind each transition name of API.md: views, commands and the demo dispatch through it.
+TRANSITION_SERVICES = {
+    "resolve_on_spot": case_resolve_on_spot,
+    "accept": case_accept,
+    "decline": case_decline,
+    "escalate": case_escalate,
+    "triage_to_mediation": case_triage_to_mediation,
+    "return_to_village": case_return_to_village,
+    "refer": case_refer,
+    "record_agreement": case_record_agreement,
+    "record_referral_outcome": case_record_referral_outcome,
+    "reopen": case_reopen,
+    "close": case_close,
+    "withdraw": case_withdraw,
+    "merge": case_merge,
+}
+assert set(TRANSITION_SERVICES) == set(TRANSITIONS)

@@ -16,10 +16,8 @@ import base64
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from casework import services
-from casework.demo import load_topology
 from casework.models import Attachment, Case, CaseDeadline, CaseEvent
 from tests.conftest import file_case, snapshot, user
 
@@ -51,21 +49,9 @@ VISIBLE = {
 MISSING_ID = 99_999_999
 
 
-@pytest.fixture(scope="module")
-def county(django_db_setup, django_db_blocker):
-    """The demo topology, loaded once for this module in a transaction rolled back after it.
-
-    Each test still runs in its own savepoint inside it (pytest-django), so whatever a test
-    writes is undone; only the regions, bodies and users are shared.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_topology()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(county, db):
-    return county
+def demo(shared_demo):
+    return shared_demo
 
 
 def png(name: str = "现场照片.png") -> SimpleUploadedFile:

@@ -14,10 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
 
 from casework import services
-from casework.demo import load_topology
 from casework.models import Case, CaseDeadline, CaseEvent
 from mediation.choices import OrganizationKind
 from mediation.models import Agreement, FollowUpVisit, Organization, Referral
@@ -157,22 +155,9 @@ def valid_body(name: str) -> dict:
 
 # --- fixtures and helpers ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def county(django_db_setup, django_db_blocker):
-    """The demo topology, loaded once for this module in a transaction rolled back after it.
-
-    Each test still runs in its own savepoint inside it (pytest-django), so whatever a test
-    writes is undone; only the regions, bodies and users are shared. Loading them per test
-    (conftest's `demo`) would make this several-hundred-case matrix three times slower.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_topology()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(county, db):
-    return county
+def demo(shared_demo):
+    return shared_demo
 
 
 def bring(state: str) -> Case:
