@@ -1,17 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flows.flows import DisputeFlow
 from flows.views import ProcessChartView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
+    path("", include("ui.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("casework.api.urls")),
     path("api/v1/", include("flows.urls")),
+    path("", include("mediation.urls")),  # /api/v1/cases/{id}/sessions/ …, /cases/{id}/agreement/print/
     path("flows/chart/", ProcessChartView.as_view(flow_class=DisputeFlow), name="flow-chart"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

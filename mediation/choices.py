@@ -7,3 +7,21 @@ class OrganizationKind(models.TextChoices):
     GOVERNANCE_CENTER = "governance_center", _("Comprehensive governance center")  # 综治中心
     DEPARTMENT = "department", _("Stationed department")  # 派驻部门: 司法所, 派出所, 人民法庭…
     PROFESSIONAL = "professional", _("Professional mediation organization")  # 专业性调解组织
+
+
+class AgreementForm(models.TextChoices):
+    """人民调解法 arts. 28–30: a written agreement (调解协议书), or an oral one the mediator records."""
+
+    WRITTEN = "written", _("Written agreement")  # 书面协议
+    ORAL = "oral", _("Oral agreement")  # 口头协议
+
+
+class ConfirmationStatus(models.TextChoices):
+    """Where a request for judicial confirmation (司法确认) stands at the court."""
+
+    PENDING = "pending", _("Awaiting the court")  # 审查中
+    CONFIRMED = "confirmed", _("Confirmed by the court")  # 裁定确认有效
+    REJECTED = "rejected", _("Rejected by the court")  # 裁定驳回申请
+
+
+DECIDED = (ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED)

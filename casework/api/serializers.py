@@ -33,6 +33,7 @@ from casework.models import (
 )
 from casework.selectors import possible_duplicates
 from casework.services import allowed_transitions
+from mediation.choices import AgreementForm
 
 
 def _django_validator(func):
@@ -304,6 +305,11 @@ class ReferInput(TransitionInput):
 class ObligationInput(serializers.Serializer):
     description = serializers.CharField(max_length=500)
     due_date = serializers.DateField()
+    # Art. 35 of 《人民调解工作若干规定》: who performs it, how and where (optional).
+    party = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                     help_text=_("The obliged party: the id of one of the case's parties."))
+    manner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # 履行方式
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # 履行地点
 
     def validate_due_date(self, value: datetime.date) -> datetime.date:
         # An obligation may already be due (an oral agreement recorded late), but not by years,
@@ -314,9 +320,29 @@ class ObligationInput(serializers.Serializer):
         return value
 
 
+class AgreementSignatureInput(serializers.Serializer):
+    party = serializers.IntegerField(min_value=1, help_text=_("The id of one of the case's parties."))
+    signed = serializers.BooleanField(required=False, default=True)
+    signed_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                      help_text=_("Default: the day the agreement was concluded."))
+
+
 class AgreementInput(TransitionInput):
+    """API.md's `terms` and `obligations`, and optionally the rest of art. 35 of 《人民调解工作若干规定》."""
+
     terms = serializers.CharField(max_length=5000)
     obligations = ObligationInput(many=True, allow_empty=False, max_length=50)
+    form = serializers.ChoiceField(choices=AgreementForm.choices, required=False, default=AgreementForm.WRITTEN)
+    facts = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")  # 纠纷主要事实
+    points_in_dispute = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    responsibilities = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    concluded_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                        help_text=_("The day the agreement was reached; default today."))
+    parties = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False,
+                                    max_length=50, help_text=_("Ids of the parties to it; default every party."))
+    signatures = AgreementSignatureInput(many=True, required=False, max_length=50)
+    sealed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sealed_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReferralOutcomeInput(TransitionInput):

@@ -13,6 +13,7 @@ from casework import selectors, services
 from casework.api import serializers as s
 from casework.api.filters import CaseFilter
 from casework.errors import NotFound
+from casework.services.extensions import case_extend_deadline, check_extension
 from casework.services.transitions import check_transition
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -184,3 +185,30 @@ class ClockView(APIView):
             raise NotFound(_("Unknown action."))
         case = selectors.case_get(viewer=request.user, case_id=case_id)
         return Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+
+
+class DeadlineExtendInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    parties_consent = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Both parties agreed to the extension (recorded); required for village mediation.",
+    )
+
+
+class DeadlineExtendView(APIView):
+    """Extend the current mediation stage's deadline once (延长调解期限, DESIGN.md §2)."""
+
+    @extend_schema(request=DeadlineExtendInput, responses=s.CaseDetailSerializer, parameters=[IF_MATCH_HEADER])
+    def post(self, request, case_id):
+        case_id = _case_id(case_id)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        seen = _seen_version(request, case) if request.headers.get("If-Match") else None
+        # Role and state before the body, as for the transitions: a refused action reads as 403/409, not 400.
+        check_extension(case, request.user, seen)
+        form = DeadlineExtendInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        case_extend_deadline(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        response["ETag"] = f'"{case.version}"'
+        return response

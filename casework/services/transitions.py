@@ -29,9 +29,7 @@ from casework.services import deadlines
 from casework.services.audit import record_event
 from mediation.choices import OrganizationKind
 from mediation.models import (
-    Agreement,
     FollowUpVisit,
-    Obligation,
     Organization,
     Referral,
 )
@@ -224,19 +222,34 @@ def case_refer(*, case_id: int, actor: User, channel: str, receiving_body: str, 
 
 @transaction.atomic
 def case_record_agreement(*, case_id: int, actor: User, terms: str, obligations: list[dict],
-                          note: str = "", seen_version: int | None = None) -> Case:
-    """调解协议书: record the agreement and its obligations; the follow-up clock starts."""
+                          note: str = "", seen_version: int | None = None, form: str = "written",
+                          facts: str = "", points_in_dispute: str = "", responsibilities: str = "",
+                          parties: list[int] | None = None, signatures: list[dict] | None = None,
+                          sealed: bool | None = None, sealed_on: dt.date | None = None,
+                          concluded_on: dt.date | None = None) -> Case:
+    """调解协议书: record the agreement and its obligations; the follow-up clock starts.
+
+    Beyond terms and obligations, the contents of art. 35 of 《人民调解工作若干规定》 are optional
+    (see mediation.agreements.create_agreement); the judicial-confirmation countdown runs from
+    the day the agreement takes effect.
+    """
+    from mediation import agreements  # imports casework.models; kept out of this module's import time
+
     case = lock_case(case_id=case_id, actor=actor, name="record_agreement", seen_version=seen_version)
     if not obligations:
         raise InvalidInput(_("An agreement needs at least one obligation."),
                            fields={"obligations": [_("An agreement needs at least one obligation.")]})
-    agreement = Agreement.objects.create(case=case, terms=_required(terms, "terms"), recorded_by=actor)
-    Obligation.objects.bulk_create(
-        Obligation(agreement=agreement, description=o["description"], due_date=o["due_date"]) for o in obligations
+    agreement = agreements.create_agreement(
+        case=case, actor=actor, terms=_required(terms, "terms"), obligations=obligations, form=form, facts=facts,
+        points_in_dispute=points_in_dispute, responsibilities=responsibilities, parties=parties,
+        signatures=signatures, sealed=sealed, sealed_on=sealed_on, concluded_on=concluded_on,
     )
-    return _fire(case, actor, "record_agreement", note=note,
+    case = _fire(case, actor, "record_agreement", note=note,
                  obligation_dates=[o["due_date"] for o in obligations],
-                 data={"agreement": agreement.pk, "obligations": len(obligations)})
+                 data={"agreement": agreement.pk, "obligations": len(obligations), "form": agreement.form,
+                       "effective_on": agreement.effective_on})
+    agreements.time_confirmation_window(case=case, agreement=agreement)
+    return case
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mediation",
     "flows",
     "search",
+    "ui",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,8 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "ui:login"
+LOGIN_REDIRECT_URL = "ui:home"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,337 @@
+"""The mediation records (调解记录): sessions, terminations, signatures, judicial confirmation,
+referral receipts. Each one changes a case's record, so each is a service like those of
+`casework.services`: keyword-only, one transaction, the case row locked, jurisdiction (404),
+role (403), the caller's view (409 conflict) and the state (409) checked in that order, then
+the input (400), and one `CaseEvent` written.
+
+The `check_*` functions run the checks that do not depend on the input, so that an API view can
+refuse a wrong role or state before it looks at the body; the services run them again under the
+row lock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework import clock
+from casework import permissions as perms
+from casework.choices import Channel, DeadlineKind
+from casework.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from casework.models import Case, User
+from casework.services import deadlines
+from casework.services.audit import record_event
+from mediation import agreements
+from mediation import permissions as mperms
+from mediation.choices import DECIDED, ConfirmationStatus
+from mediation.models import (
+    CONFIRMATION_WINDOW_DAYS,
+    Agreement,
+    JudicialConfirmationRequest,
+    MediationSession,
+    Referral,
+    Termination,
+)
+
+# What each record is called in a refusal ("Your role may not … on this case.").
+ACTIONS = {
+    "session": gettext_lazy("record a mediation session"),
+    "termination": gettext_lazy("terminate the mediation"),
+    "agreement": gettext_lazy("act on the agreement"),
+    "referral": gettext_lazy("track the referral"),
+}
+MAY: dict[str, Callable[[Case, User], bool]] = {
+    "session": mperms.may_record_mediation,
+    "termination": mperms.may_record_mediation,
+    "agreement": mperms.may_act_for_agreement,
+    "referral": mperms.may_track_referral,
+}
+# A date-time a little ahead of the server's clock is a tablet's clock, not the future.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def _refuse(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
+def _required(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise _refuse(field, _("This field is required."))
+    return value
+
+
+def _gate(case: Case, actor: User, record: str, seen_version: int | None) -> None:
+    if not perms.can_see(actor, case):
+        raise NotFound(_("No such case."))
+    if not MAY[record](case, actor):
+        raise Forbidden(_("Your role may not %(action)s on this case.") % {"action": ACTIONS[record]})
+    if seen_version is not None and seen_version != case.version:
+        raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
+
+
+def _lock(case_id: int) -> Case:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
+def _commit(case: Case, actor: User, action: str, *, note: str = "", data: dict | None = None) -> None:
+    """One event on the locked case, and the case's version and chain head saved with it."""
+    case.version += 1
+    record_event(case=case, actor=actor, action=action, source=case.status, note=note, data=data)
+    case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+
+
+def current_agreement(case: Case) -> Agreement | None:
+    """The agreement in force: the latest one a reopening has not superseded."""
+    return case.agreements.filter(superseded=False).order_by("-recorded_at", "-id").first()
+
+
+# --- checks without the input ---------------------------------------------------------------------
+
+
+def check_mediation_record(case: Case, actor: User, record: str = "session", seen_version: int | None = None) -> None:
+    """Sessions and terminations belong to a case being mediated, in the village or at the township."""
+    _gate(case, actor, record, seen_version)
+    if case.status not in mperms.MEDIATING:
+        raise InvalidTransition(
+            _("Mediation is recorded while a case is in village or township mediation; this case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+
+
+def check_agreement_act(case: Case, actor: User, seen_version: int | None = None) -> Agreement:
+    """Signatures and judicial confirmation need an agreement in force on the case."""
+    _gate(case, actor, "agreement", seen_version)
+    agreement = current_agreement(case)
+    if agreement is None:
+        raise InvalidTransition(_("This case has no agreement in force."))
+    return agreement
+
+
+def check_referral_tracking(case: Case, actor: User, seen_version: int | None = None) -> None:
+    _gate(case, actor, "referral", seen_version)
+
+
+# --- sessions and terminations ---------------------------------------------------------------------
+
+
+def _attendees(raw: list[dict] | None) -> list[dict]:
+    result = []
+    for item in raw or []:
+        name, role = (item.get("name") or "").strip(), (item.get("role") or "").strip()
+        if not name:
+            raise _refuse("attendees", _("Every attendee needs a name."))
+        result.append({"name": name, "role": role})
+    return result
+
+
+@transaction.atomic
+def session_record(*, case_id: int, actor: User, held_at: dt.datetime, place: str, statements: str, result: str,
+                   mediators: list[User] | None = None, attendees: list[dict] | None = None,
+                   seen_version: int | None = None) -> MediationSession:
+    """调解笔录: record one sitting of the mediation.
+
+    The mediators default to the recorder; each must mediate at a region covering the case (or be
+    on the roster of the body leading township mediation).
+    """
+    case = _lock(case_id)
+    check_mediation_record(case, actor, "session", seen_version)
+    if held_at > clock.now() + CLOCK_SKEW:
+        raise _refuse("held_at", _("A session cannot be recorded before it is held."))
+    place, statements, result = _required(place, "place"), _required(statements, "statements"), _required(result, "result")
+    people = _attendees(attendees)
+    mediators = list(dict.fromkeys(mediators or [actor]))
+    perms.preload_roles(mediators)
+    strangers = [m.username for m in mediators if not mperms.may_sit_as_mediator(case, m)]
+    if strangers:
+        raise _refuse("mediators", _("Not a mediator for this case: %(names)s") % {"names": ", ".join(strangers)})
+
+    session = MediationSession.objects.create(
+        case=case, held_at=held_at, place=place, attendees=people, statements=statements, result=result,
+        recorded_by=actor,
+    )
+    session.mediators.set(mediators)
+    _commit(case, actor, "session_recorded", note=result, data={
+        "session": session.pk, "held_at": held_at, "place": place,
+        "mediators": [m.username for m in mediators], "attendees": len(people),
+    })
+    return session
+
+
+@transaction.atomic
+def termination_record(*, case_id: int, actor: User, reason: str, advised_channels: list[str] | None = None,
+                       advice: str = "", seen_version: int | None = None) -> Termination:
+    """终止调解: mediation failed at this stage; record why and which routes the parties were told of.
+
+    人民调解法 art. 26 asks the mediator to tell the parties of arbitration, administrative and
+    judicial routes, so at least one channel code or a piece of advice is required. Terminating
+    does not move the case: escalating, referring or closing it is the next, separate step.
+    """
+    case = _lock(case_id)
+    check_mediation_record(case, actor, "termination", seen_version)
+    stage_clock = deadlines.current_clock(case)
+    since = stage_clock.started_at if stage_clock else None
+    earlier = case.terminations.filter(stage=case.status)
+    if since is not None:
+        earlier = earlier.filter(recorded_at__gte=since)
+    if earlier.exists():
+        raise InvalidTransition(_("Mediation at this stage has already been terminated."))
+    reason = _required(reason, "reason")
+    channels = list(dict.fromkeys(advised_channels or []))
+    unknown = [c for c in channels if c not in Channel.values]
+    if unknown:
+        raise _refuse("advised_channels", _("Unknown channel: %(codes)s") % {"codes": ", ".join(unknown)})
+    advice = (advice or "").strip()
+    if not channels and not advice:
+        raise _refuse("advised_channels", _("Tell the parties which other routes they have: a channel or advice."))
+
+    termination = Termination.objects.create(
+        case=case, stage=case.status, reason=reason, advised_channels=channels, advice=advice, recorded_by=actor,
+    )
+    _commit(case, actor, "termination_recorded", note=reason, data={
+        "termination": termination.pk, "stage": case.status, "advised_channels": channels, "advice": advice,
+    })
+    return termination
+
+
+# --- the agreement: signatures, judicial confirmation ---------------------------------------------
+
+
+@transaction.atomic
+def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed: bool = False,
+                   sealed_on: dt.date | None = None, seen_version: int | None = None) -> Agreement:
+    """Record the parties who have since signed the written agreement and the committee's seal.
+
+    When the last signature or the seal is recorded the agreement takes effect, and the
+    judicial-confirmation countdown runs from that day.
+    """
+    case = _lock(case_id)
+    agreement = check_agreement_act(case, actor, seen_version)
+    if agreement.is_oral:
+        raise InvalidTransition(_("An oral agreement is recorded by the mediator; it is not signed or sealed."))
+    if agreement.effective_on is not None:
+        raise InvalidTransition(_("This agreement is already in force."))
+    signed = agreements.record_signatures(agreement=agreement, signatures=signatures, sealed=sealed,
+                                          sealed_on=sealed_on)
+    agreements.time_confirmation_window(case=case, agreement=agreement)
+    _commit(case, actor, "agreement_signed", data={
+        "agreement": agreement.pk, "signed": signed, "sealed": sealed, "effective_on": agreement.effective_on,
+    })
+    return agreement
+
+
+@transaction.atomic
+def judicial_confirmation_request(*, case_id: int, actor: User, court: str, requested_on: dt.date | None = None,
+                                  seen_version: int | None = None) -> JudicialConfirmationRequest:
+    """司法确认: record that the parties jointly asked a court to confirm the agreement in force.
+
+    People's Mediation Law art. 33: within 30 days of the agreement taking effect; a later
+    request is refused (400). One request at a time: another while one is pending, or after the
+    court confirmed, is a 409. The confirmation countdown stops: the window was used.
+    """
+    case = _lock(case_id)
+    agreement = check_agreement_act(case, actor, seen_version)
+    if agreement.effective_on is None:
+        raise InvalidTransition(_("The agreement is not in force yet: a signature or the committee's seal is missing."))
+    if agreement.confirmation_requests.filter(
+        status__in=[ConfirmationStatus.PENDING, ConfirmationStatus.CONFIRMED]
+    ).exists():
+        raise InvalidTransition(_("A judicial confirmation of this agreement is already pending or granted."))
+    court = _required(court, "court")
+    requested_on = requested_on or agreements.today()
+    last_day = agreement.confirmation_last_day
+    if requested_on > agreements.today():
+        raise _refuse("requested_on", _("This date is in the future."))
+    if requested_on < agreement.effective_on:
+        raise _refuse("requested_on", _("The agreement took effect on %(date)s; it cannot be confirmed before.")
+                      % {"date": agreement.effective_on.isoformat()})
+    if requested_on > last_day:
+        raise _refuse("requested_on", _(
+            "Judicial confirmation must be requested within %(days)s days of the agreement taking effect "
+            "(People's Mediation Law, art. 33): it took effect on %(effective)s, the last day was %(last)s."
+        ) % {"days": CONFIRMATION_WINDOW_DAYS, "effective": agreement.effective_on.isoformat(),
+             "last": last_day.isoformat()})
+
+    request = JudicialConfirmationRequest.objects.create(
+        agreement=agreement, requested_on=requested_on, court=court, recorded_by=actor,
+    )
+    deadlines.stop_clocks(case=case, at=clock.now(), kinds=(DeadlineKind.JUDICIAL_CONFIRMATION,))
+    _commit(case, actor, "judicial_confirmation_requested", data={
+        "request": request.pk, "agreement": agreement.pk, "court": court, "requested_on": requested_on,
+    })
+    return request
+
+
+def check_confirmation_decision(case: Case, actor: User, request_id: int,
+                                seen_version: int | None = None) -> JudicialConfirmationRequest:
+    """The pending request of this case whose ruling is to be recorded."""
+    _gate(case, actor, "agreement", seen_version)
+    request = JudicialConfirmationRequest.objects.filter(pk=request_id, agreement__case=case).first()
+    if request is None:
+        raise NotFound(_("No such judicial confirmation request."))
+    if request.status != ConfirmationStatus.PENDING:
+        raise InvalidTransition(_("The court's ruling on this request is already recorded."))
+    return request
+
+
+@transaction.atomic
+def judicial_confirmation_decide(*, case_id: int, actor: User, request_id: int, result: str,
+                                 decided_on: dt.date | None = None, decision: str = "",
+                                 seen_version: int | None = None) -> JudicialConfirmationRequest:
+    """Record the court's ruling on a pending request: confirmed (确认有效) or rejected (驳回).
+
+    A rejection leaves the agreement on record: the parties may change it or reach a new one
+    through mediation, or go to court (人民调解法 art. 33).
+    """
+    case = _lock(case_id)
+    request = check_confirmation_decision(case, actor, request_id, seen_version)
+    if result not in DECIDED:
+        raise _refuse("result", _("Choose confirmed or rejected."))
+    decided_on = decided_on or agreements.today()
+    if decided_on > agreements.today():
+        raise _refuse("decided_on", _("This date is in the future."))
+    if decided_on < request.requested_on:
+        raise _refuse("decided_on", _("The court cannot rule before the request was made."))
+
+    request.status, request.decided_on, request.decision = result, decided_on, (decision or "").strip()
+    request.decision_recorded_by = actor
+    request.save(update_fields=["status", "decided_on", "decision", "decision_recorded_by"])
+    _commit(case, actor, "judicial_confirmation_decided", note=request.decision, data={
+        "request": request.pk, "result": result, "decided_on": decided_on,
+    })
+    return request
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_receive(*, case_id: int, actor: User, referral_id: int, received_at: dt.datetime | None = None,
+                     note: str = "", seen_version: int | None = None) -> Referral:
+    """The receiving body signed for a referral (签收): record when, once."""
+    case = _lock(case_id)
+    check_referral_tracking(case, actor, seen_version)
+    referral = case.referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFound(_("No such referral."))
+    if referral.received_at is not None:
+        raise InvalidTransition(_("The receipt of this referral is already recorded."))
+    received_at = received_at or clock.now()
+    if received_at > clock.now() + CLOCK_SKEW:
+        raise _refuse("received_at", _("This moment is in the future."))
+    if received_at < referral.sent_at:
+        raise _refuse("received_at", _("A referral cannot be received before it was sent."))
+
+    referral.received_at, referral.receipt_note, referral.receipt_recorded_by = received_at, (note or "").strip(), actor
+    referral.save(update_fields=["received_at", "receipt_note", "receipt_recorded_by"])
+    _commit(case, actor, "referral_received", note=referral.receipt_note, data={
+        "referral": referral.pk, "channel": referral.channel, "receiving_body": referral.receiving_body,
+        "received_at": received_at,
+    })
+    return referral

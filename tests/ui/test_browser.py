@@ -1,0 +1,137 @@
+"""The pages in a real browser (Debian's chromium through Playwright): the scripts that add
+form rows and keep the filing draft, which the test client cannot run."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from casework.models import Case
+from tests.live import LiveASGIServer
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture
+def site(transactional_db):
+    """The ASGI app with its static files (the script), served on a free port, demo data committed."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from casework.demo import load_topology
+    from config.asgi import django_asgi_app
+
+    load_topology()
+    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
+        yield server.url
+
+
+@pytest.fixture
+def chromium():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+def orm(fn):
+    """Run database code beside Playwright's event loop (Django refuses the ORM inside one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def call():
+        try:
+            return fn()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result()
+
+
+def sign_in(browser, site: str, username: str):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}).new_page()
+    page.goto(site + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "fengqiao-demo")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chromium):
+    # given a grid worker on the filing form, typing
+    page = sign_in(chromium, site, "grid1")
+    page.goto(site + "/cases/new/")
+    page.fill("#id_title", "楼道堆物纠纷")
+    page.select_option("#id_dispute_type", "neighborhood")
+    page.fill("#id_description", "三楼住户在楼道堆放杂物，邻居多次协商未果。")
+    page.fill("#id_parties-0-name", "张三")
+    page.fill("#id_parties-1-name", "李四")
+    # and adding a third party with the page's button
+    page.click("[data-add-row=parties]")
+    page.select_option("#id_parties-2-role", "third_party")
+    page.fill("#id_parties-2-name", "王五")
+    key = page.input_value("input[name=idempotency_key]")
+
+    # when the page is reloaded before sending (the tablet lost the page)
+    page.reload()
+
+    # then the draft is back, with the same form key, and the notice says so
+    assert page.is_visible("#draft-notice")
+    assert page.input_value("#id_title") == "楼道堆物纠纷"
+    assert page.input_value("#id_parties-2-name") == "王五"
+    assert page.input_value("input[name=idempotency_key]") == key
+
+    # when it is sent
+    page.click("form[data-draft] button[type=submit]")
+    page.wait_for_url("**/cases/*/?filed=1")
+
+    # then one case with three parties is filed, and the draft is gone
+    names = orm(lambda: sorted(Case.objects.get().parties.values_list("name", flat=True)))
+    assert names == ["张三", "李四", "王五"]
+    assert "已登记" in page.inner_text(".messages")
+    page.goto(site + "/cases/new/")
+    assert not page.is_visible("#draft-notice")
+
+
+def test_an_agreement_with_two_obligations_from_the_case_page(site, chromium):
+    # given a case the committee accepted for mediator1
+    from casework import services
+    from tests.conftest import file_case, user
+
+    def given():
+        case = file_case()
+        services.case_accept(case_id=case.pk, actor=user("head1"), mediators=[user("mediator1")])
+        return case
+
+    case = orm(given)
+    due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+
+    # when mediator1 follows the inbox link to the agreement form, adds a second obligation, sends it
+    page = sign_in(chromium, site, "mediator1")
+    page.goto(site + "/inbox/?view=mine")
+    page.click(f"a[href='/cases/{case.pk}/#act-record_agreement']")
+    assert page.get_attribute("#act-record_agreement", "open") is not None  # opened from the link
+    page.fill("#id_record_agreement-terms", "李四三日内清理楼道杂物并赔礼道歉")
+    page.fill("#id_record_agreement-obligations-0-description", "清理楼道杂物")
+    page.fill("#id_record_agreement-obligations-0-due_date", due)
+    page.click("[data-add-row='record_agreement-obligations']")
+    page.fill("#id_record_agreement-obligations-1-description", "当面赔礼道歉")
+    page.fill("#id_record_agreement-obligations-1-due_date", due)
+    page.click("#act-record_agreement button[type=submit]")
+    page.wait_for_load_state()
+
+    # then the case is agreed with both obligations
+    def then():
+        case.refresh_from_db()
+        return case.status, sorted(case.agreements.get().obligations.values_list("description", flat=True))
+
+    assert orm(then) == ("agreed", ["当面赔礼道歉", "清理楼道杂物"])

@@ -1,0 +1,48 @@
+"""A case outside one's jurisdiction does not exist, on every page and every form of the UI."""
+import pytest
+
+from casework.services import TRANSITIONS
+from tests.conftest import snapshot
+from tests.ui.conftest import Browser, stage_task
+from tests.ui.helpers import file_via_ui
+
+
+@pytest.mark.parametrize("outsider", ["mediator2", "grid2"])
+def test_a_case_outside_jurisdiction_is_404_on_every_ui_page(demo, outsider):
+    # given a case of 枫源村, filed through the form, with its stage task
+    _, case = file_via_ui(Browser("grid1"))
+    task = stage_task(case)
+    before = snapshot(case.pk)
+    browser = Browser(outsider)  # mediator of 枫溪村 / grid worker of the other township
+    token = browser.get("/").form("/logout/").value("csrfmiddlewaretoken")
+
+    def post(url: str, data: dict | None = None) -> int:
+        return browser.client.post(url, {"csrfmiddlewaretoken": token, **(data or {})}).status_code
+
+    # when the outsider opens its page or sends any of its forms
+    statuses = {"page": browser.client.get(f"/cases/{case.pk}/").status_code}
+    for name in TRANSITIONS:
+        statuses[name] = post(f"/cases/{case.pk}/act/{name}/", {f"{name}-seen_version": case.version,
+                                                                f"{name}-note": "x", f"{name}-reason": "x"})
+    for action in ("pause", "resume"):
+        statuses[action] = post(f"/cases/{case.pk}/deadline/{action}/", {"pause-reason": "x"})
+    for action in ("claim", "assign", "unassign"):
+        statuses[f"task {action}"] = post(f"/tasks/{task.pk}/{action}/", {"assignee": outsider})
+
+    # then every one is 404 and nothing changed
+    assert set(statuses.values()) == {404}, statuses
+    assert snapshot(case.pk) == before
+    # and the case shows on none of their lists
+    for url in ("/my-cases/", "/inbox/?view=queue", "/triage/", "/board/"):
+        page = browser.get(url)
+        assert page.status == 200 and case.number not in page, url
+
+
+def test_an_unknown_case_or_action_is_404(demo):
+    browser = Browser("admin")
+    assert browser.client.get("/cases/999999/").status_code == 404
+    token = browser.get("/").form("/logout/").value("csrfmiddlewaretoken")
+    _, case = file_via_ui(Browser("grid1"))
+    assert browser.client.post(f"/cases/{case.pk}/act/explode/", {"csrfmiddlewaretoken": token}).status_code == 404
+    assert browser.client.post(f"/cases/{case.pk}/deadline/stop/", {"csrfmiddlewaretoken": token}).status_code == 404
+    assert browser.client.post("/tasks/abc/claim/", {"csrfmiddlewaretoken": token}).status_code == 404

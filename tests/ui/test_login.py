@@ -1,0 +1,78 @@
+"""Signing in lands each role on the screen it works from."""
+import pytest
+
+from tests.ui.conftest import Browser
+
+
+@pytest.mark.parametrize(("username", "home"), [
+    ("grid1", "/my-cases/"),
+    ("head1", "/inbox/"),
+    ("mediator1", "/inbox/"),
+    ("center1", "/triage/"),
+    ("super1", "/board/"),
+    ("county1", "/board/"),
+    ("admin", "/overview/"),
+])
+def test_login_redirects_each_role_to_its_home(demo, username, home):
+    # given the sign-in form
+    browser = Browser()
+
+    # when a demo user signs in through it
+    page = browser.login(username)
+
+    # then they land on their role's home page
+    assert page.status == 200
+    assert page.url == home
+    assert "退出" in page  # signed in, in Chinese
+
+
+def test_wrong_password_stays_on_the_form_with_a_chinese_message(demo):
+    # given the sign-in form
+    browser = Browser()
+
+    # when the password is wrong
+    page = browser.login("grid1", "wrong")
+
+    # then the form is shown again, with a message, and nobody is signed in
+    assert page.status == 200
+    assert page.url == "/login/"
+    assert "用户名或密码错误" in page
+    assert browser.get("/my-cases/").url.startswith("/login/")
+
+
+def test_pages_need_a_signed_in_user(demo):
+    # given nobody signed in
+    browser = Browser()
+
+    # when they open a page of the UI
+    page = browser.get("/inbox/", follow=False)
+
+    # then they are sent to the sign-in form, and come back after it
+    assert page.status == 302
+    assert page.response["Location"] == "/login/?next=/inbox/"
+
+
+def test_sign_out_is_a_post_with_csrf(demo):
+    # given a signed-in grid worker
+    browser = Browser("grid1")
+
+    # when they press the sign-out button of the header
+    page = browser.submit(browser.get("/my-cases/").form("/logout/"))
+
+    # then they are on the sign-in form again and signed out
+    assert page.url == "/login/"
+    assert browser.get("/my-cases/").url.startswith("/login/")
+
+
+def test_navigation_links_the_flow_chart_and_its_bpmn_export(demo):
+    # given a signed-in mediator
+    browser = Browser("mediator1")
+
+    # when any page is shown
+    page = browser.get("/inbox/")
+
+    # then the navigation offers the flow chart and its BPMN export, and both answer
+    assert 'href="/flows/chart/"' in page.html
+    assert 'href="/flows/chart/?format=bpmn"' in page.html
+    assert browser.client.get("/flows/chart/").status_code == 200
+    assert browser.client.get("/flows/chart/?format=bpmn").status_code == 200

@@ -1,0 +1,263 @@
+"""Reads the web pages need beyond casework.selectors and flows.selectors.
+
+Every function that a request triggers takes the viewer and starts from a scoped selector
+(`casework.selectors.case_list`, `flows.selectors.open_tasks`), so jurisdiction is decided in
+one place. Candidates to move into casework/flows once the UI settles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case as Switch
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from casework import clock
+from casework import permissions as perms
+from casework.choices import OPEN_STATUSES, DeadlineKind, Outcome, RegionLevel, RiskLevel, Role, Status
+from casework.models import Case, CaseDeadline, CaseEvent, Region, User
+from casework.selectors import case_list, overdue_filter
+from casework.services.transitions import TOWNSHIP_LEAD_KINDS
+from flows import engine, queues
+from flows.models import DisputeProcess
+from flows.selectors import inbox as flows_inbox
+from mediation.choices import OrganizationKind
+from mediation.models import Mediator, Organization
+
+SUPERVISORS = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_SUPERVISOR})
+ESCALATED_STATUSES = (Status.TOWNSHIP_TRIAGE, Status.TOWNSHIP_MEDIATION, Status.REFERRED)
+BOARD_ROWS = 50
+
+
+def role_set(viewer: User) -> frozenset[str]:
+    return frozenset(ra.role for ra in perms.roles_of(viewer))
+
+
+def home_url_name(viewer: User) -> str | None:
+    """The page a user lands on after signing in: the screen their most senior role works."""
+    roles = role_set(viewer)
+    if Role.ADMIN in roles:
+        return "ui:overview"
+    if roles & SUPERVISORS:
+        return "ui:board"
+    if Role.CENTER_STAFF in roles:
+        return "ui:triage"
+    if roles & perms.VILLAGE_COMMITTEE:
+        return "ui:inbox"
+    if Role.GRID_WORKER in roles:
+        return "ui:my_cases"
+    return None
+
+
+def _subtrees(paths: list[str], field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": p + "."}) for p in paths))
+
+
+def _role_paths(viewer: User, roles: frozenset[str] | set[str]) -> list[str]:
+    return [ra.region.path for ra in perms.roles_of(viewer) if ra.role in roles]
+
+
+def filing_grids(viewer: User) -> QuerySet[Region]:
+    """The grids the viewer may file a case in (a grid worker's own grid; intake staff's subtree)."""
+    paths = _role_paths(viewer, perms.FILING_ROLES)
+    return (Region.objects.filter(level=RegionLevel.GRID).filter(_subtrees(paths, "path"))
+            .select_related("parent__parent").order_by("path"))
+
+
+def _risk_first() -> Switch:
+    return Switch(When(risk_level=RiskLevel.HIGH, then=Value(0)), When(risk_level=RiskLevel.ELEVATED, then=Value(1)),
+                 default=Value(2), output_field=IntegerField())
+
+
+def grid_cases(viewer: User) -> QuerySet[Case]:
+    """A grid worker's cases: those of their grid(s), open ones first, newest first."""
+    return case_list(viewer=viewer).annotate(
+        closed_last=Switch(When(status=Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("closed_last", "-created_at", "-id")
+
+
+def triage_cases(viewer: User) -> QuerySet[Case]:
+    """Cases waiting for the township center's triage, in the townships the viewer staffs."""
+    paths = _role_paths(viewer, {Role.CENTER_STAFF, Role.ADMIN})
+    return (case_list(viewer=viewer).filter(status=Status.TOWNSHIP_TRIAGE).filter(_subtrees(paths, "region_path"))
+            .select_related("region__parent__parent").annotate(risk_rank=_risk_first())
+            .order_by("risk_rank", "created_at", "id"))
+
+
+def township_path(case: Case) -> str:
+    return case.region_path.rsplit(".", 2)[0]
+
+
+def lead_bodies(case: Case) -> QuerySet[Organization]:
+    """Who may lead township mediation of this case: its center, the stationed departments,
+    and the professional organizations working the township (or the whole county)."""
+    township = township_path(case)
+    parts = township.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts))]
+    kind_rank = Switch(
+        When(kind=OrganizationKind.GOVERNANCE_CENTER, then=Value(0)),
+        When(kind=OrganizationKind.DEPARTMENT, then=Value(1)), default=Value(2), output_field=IntegerField(),
+    )
+    return (Organization.objects.filter(kind__in=TOWNSHIP_LEAD_KINDS)
+            .filter(_subtrees([township], "region__path") | Q(region__path__in=ancestors))
+            .annotate(kind_rank=kind_rank).order_by("kind_rank", "name"))
+
+
+def village_mediators(case: Case) -> list[User]:
+    """The roster of the case's village committee: whom an accept may name."""
+    committee = queues.village_committee(case)
+    if committee is None:
+        return []
+    rows = Mediator.objects.filter(organization=committee).select_related("user").order_by("is_head", "user__username")
+    return [row.user for row in rows if row.user.is_active]
+
+
+def queue_members(org_ids: list[int]) -> dict[int, list[User]]:
+    """Who works each queue (its roster), for the assign menus."""
+    members: dict[int, list[User]] = {org_id: [] for org_id in org_ids}
+    for row in Mediator.objects.filter(organization_id__in=org_ids).select_related("user").order_by("user__username"):
+        if row.user.is_active:
+            members[row.organization_id].append(row.user)
+    return members
+
+
+def stage_task(case: Case):
+    """The open stage task of the case's process (None once it has ended), with its owner."""
+    process = DisputeProcess.objects.filter(case=case).only("pk").first()
+    return engine.open_stage_task(process.pk) if process else None
+
+
+def stage_clock(case: Case) -> CaseDeadline | None:
+    """The current stage's clock from the prefetched open clocks (not the detached countdowns)."""
+    clocks = [c for c in getattr(case, "open_clocks", []) if c.kind != DeadlineKind.JUDICIAL_CONFIRMATION]
+    return clocks[0] if clocks else None
+
+
+def confirmation_clock(case: Case) -> CaseDeadline | None:
+    """The judicial-confirmation countdown shown to the parties after an agreement."""
+    return next((c for c in getattr(case, "open_clocks", []) if c.kind == DeadlineKind.JUDICIAL_CONFIRMATION), None)
+
+
+def may_manage_clock(case: Case, viewer: User) -> bool:
+    """Mirrors the check of case_pause_clock, to show the pause/resume buttons only to those it allows."""
+    return (perms.may_act_for_village(case, viewer) or perms.may_act_for_township(case, viewer)
+            or perms.holds(viewer, {Role.GRID_WORKER}, case.region_path))
+
+
+def inbox(viewer: User, view: str):
+    """flows.selectors.inbox with what a row shows: the case's mediators (for the allowed
+    actions) and its open clocks (for the countdown and a paused clock's reason)."""
+    return flows_inbox(viewer=viewer, view=view).prefetch_related(
+        "process__disputeprocess__case__mediators",
+        Prefetch("process__disputeprocess__case__deadlines",
+                 queryset=CaseDeadline.objects.filter(ended_at__isnull=True).order_by("due_at"), to_attr="open_clocks"),
+    )
+
+
+def inbox_counts(viewer: User, views: tuple[str, ...]) -> dict[str, int]:
+    return {view: flows_inbox(viewer=viewer, view=view).count() for view in views}
+
+
+def merge_candidates(viewer: User, case: Case, limit: int = 20) -> QuerySet[Case]:
+    """Open cases of the same township the viewer sees, for the merge form's suggestions."""
+    return (case_list(viewer=viewer).filter(status__in=OPEN_STATUSES)
+            .filter(_subtrees([township_path(case)], "region_path")).exclude(pk=case.pk)
+            .prefetch_related(None).order_by("-created_at")[:limit])
+
+
+def _plain(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """A scoped case queryset without the list prefetches, for counting and aggregating."""
+    return qs.prefetch_related(None).select_related(None).order_by()
+
+
+@dataclass
+class Board:
+    escalated: list[Case]
+    escalated_count: int
+    overdue: list[Case]
+    overdue_count: int
+    high_risk: list[Case]
+    high_risk_count: int
+    by_status: list[tuple[str, str, int]]
+    open_count: int
+    total: int
+
+
+def board(viewer: User) -> Board:
+    """What supervisors watch: escalations, overdue and high-risk cases, counts by status."""
+    cases = case_list(viewer=viewer).select_related("region__parent")
+    open_cases = cases.filter(status__in=OPEN_STATUSES)
+    escalated_event = CaseEvent.objects.filter(case=OuterRef("pk"), action="escalate")
+    escalated = open_cases.filter(Q(status__in=ESCALATED_STATUSES) | Q(Exists(escalated_event))).annotate(
+        risk_rank=_risk_first()).order_by("risk_rank", "-updated_at")
+    overdue = open_cases.filter(overdue_filter(clock.now())).annotate(risk_rank=_risk_first()).order_by("risk_rank", "created_at")
+    high = open_cases.filter(risk_level=RiskLevel.HIGH).order_by("-created_at")
+    counts = dict(_plain(cases).values_list("status").annotate(n=Count("id")))
+    by_status = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+    return Board(
+        escalated=list(escalated[:BOARD_ROWS]), escalated_count=_plain(escalated).count(),
+        overdue=list(overdue[:BOARD_ROWS]), overdue_count=_plain(overdue).count(),
+        high_risk=list(high[:BOARD_ROWS]), high_risk_count=_plain(high).count(),
+        by_status=by_status, open_count=sum(n for s, n in counts.items() if s != Status.CLOSED),
+        total=sum(counts.values()),
+    )
+
+
+@dataclass
+class RegionSummary:
+    region: Region
+    total: int
+    open: int
+    overdue: int
+    high_risk: int
+    closed: int
+    by_outcome: dict[str, int]
+
+    @property
+    def resolved(self) -> int:
+        return sum(n for outcome, n in self.by_outcome.items() if outcome.startswith("resolved_"))
+
+    def share(self, outcome: str) -> int:
+        """Percentage of the closed cases with this outcome."""
+        return round(100 * self.by_outcome.get(outcome, 0) / self.closed) if self.closed else 0
+
+    @property
+    def share_grid(self) -> int:
+        return self.share(Outcome.RESOLVED_GRID)
+
+    @property
+    def share_village(self) -> int:
+        return self.share(Outcome.RESOLVED_VILLAGE)
+
+    @property
+    def share_township(self) -> int:
+        return self.share(Outcome.RESOLVED_TOWNSHIP)
+
+    @property
+    def share_channel(self) -> int:
+        return self.share(Outcome.RESOLVED_CHANNEL)
+
+
+def county_overview(viewer: User) -> list[RegionSummary]:
+    """Per township of the viewer's scope: open, overdue, high-risk, and where disputes were settled."""
+    scoped = _plain(case_list(viewer=viewer))
+    now = clock.now()
+    paths = perms.scope_paths(viewer)
+    townships = Region.objects.filter(level=RegionLevel.TOWNSHIP).filter(_subtrees(paths, "path")).order_by("path")
+    rows = []
+    for township in townships:
+        cases = scoped.filter(_subtrees([township.path], "region_path"))
+        totals = cases.aggregate(
+            total=Count("id"), open=Count("id", filter=~Q(status=Status.CLOSED)),
+            high=Count("id", filter=~Q(status=Status.CLOSED) & Q(risk_level=RiskLevel.HIGH)),
+        )
+        by_outcome = dict(cases.filter(status=Status.CLOSED).values_list("outcome").annotate(n=Count("id")))
+        rows.append(RegionSummary(
+            region=township, total=totals["total"], open=totals["open"],
+            overdue=cases.filter(status__in=OPEN_STATUSES).filter(overdue_filter(now)).count(),
+            high_risk=totals["high"], closed=sum(by_outcome.values()), by_outcome=by_outcome,
+        ))
+    return rows

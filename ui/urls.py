@@ -1,0 +1,27 @@
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.urls import path
+
+from ui.views import auth, boards, cases, filing, queues
+
+app_name = "ui"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("my-cases/", boards.my_cases, name="my_cases"),
+    path("cases/new/", filing.file_case, name="file_case"),
+    path("cases/<int:case_id>/", cases.case_page, name="case"),
+    path("cases/<int:case_id>/act/<str:name>/", cases.case_act, name="case_act"),
+    path("cases/<int:case_id>/deadline/<str:action>/", cases.case_clock, name="case_clock"),
+    path("inbox/", queues.inbox, name="inbox"),
+    path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
+    path("triage/", queues.triage, name="triage"),
+    path("board/", boards.board, name="board"),
+    path("overview/", boards.overview, name="overview"),
+]
+
+# The embedded default (`manage.py serve`, DEBUG on) has no web server in front for /static/:
+# let Django serve the stylesheet and script then. With DEBUG off this adds nothing; a
+# deployment serves collected static files itself (or config/asgi.py wraps the app).
+urlpatterns += staticfiles_urlpatterns()

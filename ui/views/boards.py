@@ -1,0 +1,45 @@
+"""Overview pages: a grid worker's cases, the supervisors' board, the county overview."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ui import presenters, selectors
+
+PAGE_SIZE = 25
+
+
+def _with_countdowns(cases) -> list[dict]:
+    return [{"case": c, "countdown": presenters.countdown(selectors.stage_clock(c)) if c.is_open else None}
+            for c in cases]
+
+
+@login_required
+def my_cases(request):
+    """A grid worker's home: the cases of their grid, and the way to file a new one."""
+    page = Paginator(selectors.grid_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ui/my_cases.html", {
+        "page": page, "rows": _with_countdowns(page.object_list),
+        "may_file": selectors.filing_grids(request.user).exists(),
+    })
+
+
+@login_required
+def board(request):
+    """The supervisors' board, server-rendered; the live (WebSocket) board replaces its lists later."""
+    data = selectors.board(request.user)
+    return render(request, "ui/board.html", {
+        "board": data,
+        "escalated": _with_countdowns(data.escalated),
+        "overdue": _with_countdowns(data.overdue),
+        "high_risk": _with_countdowns(data.high_risk),
+    })
+
+
+@login_required
+def overview(request):
+    """The county at a glance, per township: open, overdue, high-risk, and the rung disputes were settled at."""
+    return render(request, "ui/overview.html", {
+        "rows": selectors.county_overview(request.user), "board": selectors.board(request.user),
+    })

@@ -1,0 +1,149 @@
+"""The case page and the actions posted from it: transitions and the deadline clock."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework import permissions as perms
+from casework import services
+from casework.choices import DeadlineState
+from casework.errors import Conflict, InvalidInput, NotFound, Refused
+from casework.models import Case
+from casework.selectors import possible_duplicates
+from casework.services.transitions import TRANSITION_LABELS, check_transition
+from flows import queues
+from ui import presenters, selectors
+from ui.forms.transitions import DANGER, FORMS, SERVICES, PauseForm, ResumeForm, TransitionForm, transition_form
+from ui.views.common import safe_next, visible_case
+
+
+def render_case(request, case: Case, *, bound: TransitionForm | None = None, pause_form: PauseForm | None = None,
+                status: int = 200):
+    """The case page; `bound` is a form the viewer just submitted, shown again with their input."""
+    viewer = request.user
+    names = services.allowed_transitions(case, viewer)
+    actions = []
+    for name in names:
+        form = bound if bound is not None and bound.name == name else transition_form(name, case=case, viewer=viewer)
+        actions.append({"name": name, "label": TRANSITION_LABELS[name], "form": form, "danger": name in DANGER,
+                        "open": form is bound})
+    personal_data = perms.may_see_personal_data(viewer, case)
+    clock = selectors.stage_clock(case)
+    task = selectors.stage_task(case)
+    my_queues = {str(org.pk) for org in queues.queue_organizations(viewer)} if task else set()
+    context = {
+        "case": case,
+        "region_names": _region_names(case),
+        "parties": presenters.party_rows(case, personal_data=personal_data),
+        "personal_data": personal_data,
+        "clock": clock,
+        "countdown": presenters.countdown(clock),
+        "confirmation": presenters.countdown(selectors.confirmation_clock(case)),
+        "may_manage_clock": case.is_open and clock is not None and selectors.may_manage_clock(case, viewer),
+        "clock_paused": clock is not None and clock.state == DeadlineState.PAUSED,
+        "pause_form": pause_form or PauseForm(prefix="pause"),
+        "resume_form": ResumeForm(prefix="resume"),
+        "timeline": presenters.timeline(list(case.events.all())),
+        "records": presenters.mediation_records(case, personal_data=personal_data),
+        "agreement": presenters.current_agreement(case),
+        "duplicates": possible_duplicates(viewer=viewer, case=case) if case.is_open else [],
+        "just_filed": request.GET.get("filed") == "1",
+        "actions": actions,
+        "task": task,
+        "task_in_my_queue": task is not None and task.owner_permission_obj_pk in my_queues,
+        "mediators": list(case.mediators.all()),
+    }
+    return render(request, "ui/case.html", context, status=status)
+
+
+def _region_names(case: Case) -> list[str]:
+    names, region = [], case.region
+    while region is not None:
+        names.append(region.name)
+        region = region.parent
+    return list(reversed(names))
+
+
+@login_required
+def case_page(request, case_id: int):
+    return render_case(request, visible_case(request, case_id))
+
+
+def _posted_version(form: TransitionForm) -> int | None:
+    raw = form.data.get(form.add_prefix("seen_version"), "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+
+
+def _rebound(form: TransitionForm, case: Case) -> TransitionForm:
+    """The viewer's input again, against the case as it is now (its current version)."""
+    data = form.data.copy()
+    data[form.add_prefix("seen_version")] = str(case.version)
+    return transition_form(form.name, case=case, viewer=form.viewer, data=data)
+
+
+@login_required
+@require_POST
+def case_act(request, case_id: int, name: str):
+    """Fire one transition through its casework service; refusals come back as messages."""
+    if name not in FORMS:
+        raise Http404("No such action.")
+    case = visible_case(request, case_id)
+    form = transition_form(name, case=case, viewer=request.user, data=request.POST)
+    try:
+        # Role, stale view and state first, as the API does: a refused action reads as 403/409
+        # whatever was typed; the service checks again under the row lock.
+        check_transition(case, request.user, name, _posted_version(form))
+        if not form.is_valid():
+            messages.error(request, _("Please correct the marked fields."))
+            return render_case(request, case, bound=form, status=400)
+        SERVICES[name](case_id=case.pk, actor=request.user, seen_version=form.cleaned_data["seen_version"],
+                       **form.service_kwargs())
+    except NotFound:
+        raise Http404("No such case.")
+    except InvalidInput as exc:
+        form.add_service_errors(exc.fields)
+        messages.error(request, exc.detail)
+        return render_case(request, visible_case(request, case_id), bound=form, status=400)
+    except Refused as exc:
+        messages.error(request, exc.detail)
+        if isinstance(exc, Conflict):
+            messages.info(request, _("The page now shows the case as it is: check it, then send your form again."))
+        fresh = visible_case(request, case_id)
+        return render_case(request, fresh, bound=_rebound(form, fresh), status=exc.status)
+    messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+    return redirect(safe_next(request, reverse("ui:case", args=[case.pk])))
+
+
+@login_required
+@require_POST
+def case_clock(request, case_id: int, action: str):
+    """Pause the current stage's clock with a reason (a party unreachable…), or resume it."""
+    case = visible_case(request, case_id)
+    pause_form = None
+    try:
+        if action == "pause":
+            pause_form = PauseForm(request.POST, prefix="pause")
+            if not pause_form.is_valid():
+                messages.error(request, _("Please correct the marked fields."))
+                return render_case(request, case, pause_form=pause_form, status=400)
+            services.case_pause_clock(case_id=case.pk, actor=request.user, reason=pause_form.cleaned_data["reason"])
+            messages.success(request, _("The deadline is paused."))
+        elif action == "resume":
+            resume_form = ResumeForm(request.POST, prefix="resume")
+            note = resume_form.cleaned_data["note"] if resume_form.is_valid() else ""
+            services.case_resume_clock(case_id=case.pk, actor=request.user, note=note)
+            messages.success(request, _("The deadline runs again."))
+        else:
+            raise Http404("No such action.")
+    except NotFound:
+        raise Http404("No such case.")
+    except Refused as exc:
+        messages.error(request, exc.detail)
+        status = 400 if isinstance(exc, InvalidInput) else exc.status
+        return render_case(request, visible_case(request, case_id), pause_form=pause_form, status=status)
+    return redirect("ui:case", case_id=case.pk)
