@@ -6,6 +6,8 @@ are answered by `QueueBackend` from the organization's roster and the region rol
 """
 from __future__ import annotations
 
+from django.db.models import Q
+
 from casework.choices import RegionLevel, Role
 from casework.permissions import holds, roles_of
 from mediation.choices import OrganizationKind
@@ -28,10 +30,15 @@ def township_center(case) -> Organization | None:
 def queue_organizations(user) -> list[Organization]:
     """The queues a user works: their rosters, and the centers of townships where they are staff."""
     orgs = {m.organization_id: m.organization for m in user.memberships.select_related("organization")}
-    township_paths = [ra.region.path for ra in roles_of(user)
+    roles = roles_of(user)
+    township_paths = [ra.region.path for ra in roles
                       if ra.role == Role.CENTER_STAFF and ra.region.level == RegionLevel.TOWNSHIP]
     if township_paths:
         for org in Organization.objects.filter(kind=OrganizationKind.GOVERNANCE_CENTER, region__path__in=township_paths):
+            orgs[org.pk] = org
+    # An administrator may work every queue of their subtree (may_work says so too).
+    for path in [ra.region.path for ra in roles if ra.role == Role.ADMIN]:
+        for org in Organization.objects.filter(Q(region__path=path) | Q(region__path__startswith=path + ".")):
             orgs[org.pk] = org
     return list(orgs.values())
 

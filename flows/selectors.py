@@ -9,7 +9,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework import clock
-from casework.choices import DeadlineKind
+from casework.choices import DeadlineKind, DeadlineState
 from casework.errors import NotFound
 from casework.models import CaseDeadline, User
 from flows.queues import queue_organizations
@@ -21,7 +21,9 @@ INBOX_VIEWS = ("mine", "queue", "due_soon", "overdue", "all")
 
 def _stage_due() -> Subquery:
     clocks = (CaseDeadline.objects.filter(case=OuterRef("process__disputeprocess__case"), ended_at__isnull=True)
-              .exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).order_by("due_at").values("due_at")[:1])
+              # A paused clock is neither due soon nor overdue: it waits for a party.
+              .exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).exclude(state=DeadlineState.PAUSED)
+              .order_by("due_at").values("due_at")[:1])
     return Subquery(clocks)
 
 

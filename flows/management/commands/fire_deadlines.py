@@ -19,12 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, as_of: str | None = None, dry_run: bool = False, **options) -> None:
         moment = clock.now()
         if as_of:
-            parsed = parse_datetime(as_of)
+            try:
+                # A bare date means the whole of that local day.
+                parsed = dt.datetime.combine(dt.date.fromisoformat(as_of), dt.time.max)
+            except ValueError:
+                parsed = parse_datetime(as_of)
             if parsed is None:
-                try:
-                    parsed = dt.datetime.combine(dt.date.fromisoformat(as_of), dt.time.max)
-                except ValueError:
-                    raise CommandError(f"--as-of is not an ISO 8601 moment: {as_of!r}")
+                raise CommandError(f"--as-of is not an ISO 8601 moment: {as_of!r}")
             moment = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
         total = due_timers(moment).count()
         with tqdm(total=total, unit="timer", disable=dry_run or total < 200 or not self.stderr.isatty(),

@@ -1,0 +1,130 @@
+"""What the flow tests share: driving a case through the API, and checking that the viewflow
+process agrees with the case after every step.
+
+The expectations are restated here by hand (which clock a status runs, which body's queue
+works it), independently of flows/, so that a drift on either side shows as a failure.
+"""
+from __future__ import annotations
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from casework.models import Case, CaseDeadline, CaseEvent
+from flows import engine
+from flows.models import DisputeProcess
+from mediation.choices import OrganizationKind
+from mediation.models import Organization
+from tests.conftest import filing_body
+
+CASES = "/api/v1/cases/"
+TASKS = "/api/v1/tasks/"
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+FINISHED = {STATUS.CANCELED, STATUS.DONE}
+
+# DESIGN.md §2: the clock each open status runs.
+CLOCK_OF_STATUS = {
+    "reported": "acceptance",
+    "village_mediation": "village_mediation",
+    "township_triage": "township_triage",
+    "township_mediation": "township_mediation",
+    "referred": "referral_feedback",
+    "agreed": "follow_up",
+}
+
+AGREEMENT = {"terms": "责任方承担维修费800元，分两期支付", "obligations": [
+    {"description": "支付第一期400元", "due_date": "2027-01-15"},
+    {"description": "支付第二期400元", "due_date": "2027-02-15"},
+]}
+CLOSING = {"fulfilled": True, "satisfaction": "satisfied"}
+
+
+def file_via_api(api, who: str = "grid1", **overrides) -> int:
+    response = api(who).post(CASES, filing_body(**overrides), format="json")
+    assert response.status_code == 201, response.data
+    return response.data["id"]
+
+
+def fire(api, who: str, case_id: int, name: str, body: dict | None = None) -> dict:
+    response = api(who).post(f"{CASES}{case_id}/transitions/{name}/", body or {}, format="json")
+    assert response.status_code == 200, (who, name, response.status_code, response.data)
+    return response.data
+
+
+def process_of(case_id: int) -> DisputeProcess:
+    return DisputeProcess.objects.get(case_id=case_id)
+
+
+def village_committee_of(case: Case) -> Organization:
+    return Organization.objects.get(kind=OrganizationKind.VILLAGE_COMMITTEE, region=case.region.parent)
+
+
+def township_center_of(case: Case) -> Organization:
+    return Organization.objects.get(kind=OrganizationKind.GOVERNANCE_CENTER, region=case.region.parent.parent)
+
+
+def timers_of(task: Task) -> dict[str, Task]:
+    """The boundary timers armed on a stage task, by what they lead to: warning, breach."""
+    out = {}
+    for timer in Task.objects.filter(previous=task, flow_task_type="TIMER"):
+        handler = timer.flow_task._next.name
+        out[{"raise_warning": "warning", "handle_breach": "breach"}[handler]] = timer
+    return out
+
+
+def stage_clock(case: Case) -> CaseDeadline:
+    """The one open clock of the stage the case is in."""
+    return CaseDeadline.objects.get(case=case, kind=CLOCK_OF_STATUS[case.status], ended_at__isnull=True)
+
+
+def assert_process_follows(case_id: int, status: str, queue: str | None, *, owner: str | None = "any") -> Task | None:
+    """The process agrees with the case: one open stage task for its status, in the right queue,
+    its warning and breach timers armed at the stage clock's moments, every older timer finished;
+    a closed case has no open task and a finished process.
+
+    queue: "village" | "township" | None (closed). owner: a username, None (unclaimed) or "any".
+    """
+    case = Case.objects.select_related("region__parent__parent").get(pk=case_id)
+    assert case.status == status, (case.status, status)
+    process = process_of(case_id)
+    tasks = Task.objects.filter(process=process)
+    open_human = list(tasks.filter(flow_task_type="HUMAN", status__in=OPEN))
+    timers = list(tasks.filter(flow_task_type="TIMER"))
+
+    if status == "closed":
+        assert open_human == [], [(t.flow_task.name, t.status) for t in open_human]
+        assert engine.open_stage_task(process.pk) is None
+        assert process.status == PROCESS.DONE, process.status
+        assert process.finished is not None
+        assert {t.status for t in timers} <= FINISHED, [(t.flow_task.name, t.status) for t in timers]
+        return None
+
+    assert process.status == PROCESS.NEW, process.status
+    assert len(open_human) == 1, [(t.flow_task.name, t.status) for t in open_human]
+    task = engine.open_stage_task(process.pk)
+    assert task == open_human[0]
+    assert engine.STAGE_STATUS[task.flow_task.name] == case.status, (task.flow_task.name, case.status)
+
+    expected_queue = {"village": village_committee_of, "township": township_center_of}[queue](case)
+    assert task.owner_permission == "flows.work_queue"
+    assert task.owner_permission_obj == expected_queue, (task.owner_permission_obj, expected_queue)
+    if owner != "any":
+        assert (task.owner.username if task.owner_id else None) == owner
+
+    clock_ = stage_clock(case)
+    armed = timers_of(task)
+    assert set(armed) == {"warning", "breach"}
+    assert armed["warning"].status == STATUS.SCHEDULED
+    assert armed["breach"].status == STATUS.SCHEDULED
+    assert armed["warning"].scheduled == clock_.warn_at
+    assert armed["breach"].scheduled == clock_.due_at
+    older = [t for t in timers if t.pk not in {armed["warning"].pk, armed["breach"].pk}]
+    assert {t.status for t in older} <= FINISHED, [(t.flow_task.name, t.status) for t in older]
+    return task
+
+
+def events(case_id: int) -> list[tuple[str, int | None]]:
+    return list(CaseEvent.objects.filter(case_id=case_id).order_by("seq").values_list("action", "actor_id"))
+
+
+def actions(case_id: int) -> list[str]:
+    return [action for action, _ in events(case_id)]

@@ -1,0 +1,175 @@
+"""DESIGN.md §6 "A deadline fires once, even with several timer workers running", with real
+worker processes: several `manage.py fire_deadlines --as-of …` (and viewflow's own
+`workflow_timers`) started at once against the test database.
+
+The subprocesses open their own connections, so the test commits its data (`transactional_db`)
+and hands them the test database through DATABASE_URL: on PostgreSQL the test database
+pytest-django created (`test_<name>`), on SQLite the test database file
+(`connection.settings_dict["NAME"]`, a temporary file named by config/settings/test.py) with
+the same connection options (IMMEDIATE transactions, busy timeout, WAL) as the test process.
+They look only at outcomes — events, statuses, timer rows — never at timings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from casework import clock
+from casework.models import Case, CaseDeadline, CaseEvent
+from tests.conftest import file_case
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = 40
+WORKER_TIMEOUT = 180
+REPORT = re.compile(r"(\d+) (?:deadline )?timer\(s\) fired")
+GRIDS = ["grid1", "grid-33068110800102", "grid-33068110800201", "grid-33068110800301"]  # 枫桥镇
+
+
+def database_url() -> str:
+    """The URL of the database this test process is connected to (the test database)."""
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = quote(settings["USER"] or "")
+        if settings.get("PASSWORD"):
+            auth += ":" + quote(settings["PASSWORD"])
+        host = settings.get("HOST") or "localhost"
+        port = f":{settings['PORT']}" if settings.get("PORT") else ""
+        return f"postgres://{auth}@{host}{port}/{settings['NAME']}"
+    assert connection.vendor == "sqlite"
+    name = str(settings["NAME"])
+    assert os.path.isabs(name) and os.path.exists(name), f"the SQLite test database must be a file: {name!r}"
+    options = {k: v for k, v in settings.get("OPTIONS", {}).items() if isinstance(v, (str, int, float))}
+    return f"sqlite:///{name}" + (f"?{urlencode(options)}" if options else "")
+
+
+def worker_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "FENGQIAO_VAR_DIR": str(tmp_path / "var"),
+        "FENGQIAO_MEDIA_ROOT": str(tmp_path / "media"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        "LOG_LEVEL": "WARNING",
+    })
+    return env
+
+
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(workers: list[subprocess.Popen]) -> list[int]:
+    """Wait for every worker; each must succeed. The number of timers each says it fired."""
+    fired = []
+    for worker in workers:
+        try:
+            out, err = worker.communicate(timeout=WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            out, err = worker.communicate()
+            raise AssertionError(f"worker {worker.args} did not finish: {out}\n{err}")
+        assert worker.returncode == 0, f"{worker.args} exited {worker.returncode}:\n{out}\n{err}"
+        match = REPORT.search(out)
+        assert match, out
+        if "failed" in out:
+            assert re.search(r"\b0 failed", out), out
+        fired.append(int(match[1]))
+    return fired
+
+
+def file_cases(n: int) -> list[int]:
+    return [file_case(GRIDS[i % len(GRIDS)]).pk for i in range(n)]
+
+
+def actions_per_case(case_ids: list[int]) -> dict[int, Counter]:
+    counts: dict[int, Counter] = {pk: Counter() for pk in case_ids}
+    for case_id, action in CaseEvent.objects.filter(case_id__in=case_ids).values_list("case_id", "action"):
+        counts[case_id][action] += 1
+    return counts
+
+
+def assert_fired_once_and_escalated(case_ids: list[int]) -> None:
+    for case_id, counts in actions_per_case(case_ids).items():
+        assert (counts["deadline_warning"], counts["deadline_breached"], counts["escalate"]) == (1, 1, 1), (case_id, counts)
+        assert counts["supervision_order"] == 0, (case_id, counts)
+    assert set(Case.objects.filter(pk__in=case_ids).values_list("status", flat=True)) == {"township_triage"}
+    acceptance = CaseDeadline.objects.filter(case_id__in=case_ids, kind="acceptance")
+    assert acceptance.count() == len(case_ids)
+    assert set(acceptance.values_list("state", flat=True)) == {"breached"}
+    # one triage task per case, each with its own two armed timers; nothing left in ERROR
+    triage = Task.objects.filter(process__disputeprocess__case_id__in=case_ids, flow_task_type="HUMAN",
+                                 status=STATUS.NEW)
+    assert sorted(t.flow_task.name for t in triage) == ["township_triage"] * len(case_ids)
+    assert not Task.objects.filter(status=STATUS.ERROR).exists()
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out, stderr=io.StringIO())
+    assert "audit trail intact" in out.getvalue(), out.getvalue()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_fire_deadlines_processes_at_once_fire_each_deadline_exactly_once(demo, transactional_db, tmp_path, workers):
+    # given 40 cases whose acceptance clocks are all past due at the sweep's moment
+    case_ids = file_cases(CASES)
+    as_of = max(CaseDeadline.objects.filter(case_id__in=case_ids).values_list("due_at", flat=True)) + dt.timedelta(minutes=1)
+    due = Task.objects.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=as_of).count()
+    assert due == 2 * CASES  # a warning and a breach each
+
+    # when several worker processes sweep that moment at once
+    env = worker_env(tmp_path)
+    fired = finish([start(["fire_deadlines", "--as-of", as_of.isoformat()], env) for _ in range(workers)])
+
+    # then every timer fired exactly once between them: one warning, one breach, one escalation per case
+    assert sum(fired) == due, fired
+    assert_fired_once_and_escalated(case_ids)
+
+
+def test_a_second_round_of_workers_finds_nothing_to_fire(demo, transactional_db, tmp_path):
+    # given 40 cases swept once by two workers
+    case_ids = file_cases(CASES)
+    as_of = max(CaseDeadline.objects.filter(case_id__in=case_ids).values_list("due_at", flat=True)) + dt.timedelta(minutes=1)
+    env = worker_env(tmp_path)
+    finish([start(["fire_deadlines", "--as-of", as_of.isoformat()], env) for _ in range(2)])
+    events = CaseEvent.objects.count()
+
+    # when two more sweep the same moment, and a dry run counts what is left
+    fired = finish([start(["fire_deadlines", "--as-of", as_of.isoformat()], env) for _ in range(2)])
+    dry = start(["fire_deadlines", "--as-of", as_of.isoformat(), "--dry-run"], env)
+    dry_out, _ = dry.communicate(timeout=WORKER_TIMEOUT)
+
+    # then nothing fired and nothing was written
+    assert fired == [0, 0]
+    assert dry_out.startswith("0 deadline timer(s) due"), dry_out
+    assert CaseEvent.objects.count() == events
+    assert_fired_once_and_escalated(case_ids)
+
+
+def test_fire_deadlines_and_viewflows_workflow_timers_at_once_fire_each_deadline_exactly_once(
+        demo, transactional_db, tmp_path):
+    # given 40 cases filed five days ago: by the wall clock their acceptance timers are all past due
+    with clock.travel_to(clock.now() - dt.timedelta(days=5)):
+        case_ids = file_cases(CASES)
+    due = Task.objects.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=clock.now()).count()
+    assert due == 2 * CASES
+
+    # when our sweep and viewflow's dispatcher run at the same time
+    env = worker_env(tmp_path)
+    fired = finish([start(["fire_deadlines"], env), start(["workflow_timers"], env)])
+
+    # then between them every timer fired once
+    assert sum(fired) == due, fired
+    assert_fired_once_and_escalated(case_ids)
