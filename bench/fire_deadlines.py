@@ -1,0 +1,200 @@
+"""How fast does the deadline sweep go through 10,000 due deadlines, and what does each cost in SQL?
+
+    python bench/fire_deadlines.py [--backend sqlite|postgres|both] [--cases 10000] [--workers 1]
+
+For each backend: a fresh database, migrate, the demo topology, then `--cases` cases filed
+through `casework.services.case_file` (500 to a transaction, round-robin over the twelve demo
+grids by each grid's own worker), so every case has a real viewflow process, a village
+acceptance task and its two boundary timers (warning at two thirds, breach at the end).
+Then three sweeps, each at an `as_of` taken from the clocks themselves:
+
+  - dry run at the warning moment (`fire_due(dry_run=True)`): counting what is due;
+  - warnings: `as_of` just after the last acceptance warning, before the first due moment —
+    one `deadline_warning` per case;
+  - breaches: `as_of` just after the last due moment — one `deadline_breached` per case, each
+    escalating the case to township triage (the process moves to the triage task, whose new
+    timers are not due at that moment).
+
+With `--workers 1` (default) each sweep runs in this process through `flows.timers.fire_due`
+(what `manage.py fire_deadlines --as-of` runs), and an execute wrapper counts the SQL
+statements. With `--workers N` each sweep is N `manage.py fire_deadlines --as-of …` processes
+started at once (the wall time from start to the last exit; no statement count). Either way
+the run ends by checking that every deadline fired exactly once.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._data import filing_body  # noqa: E402
+from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, table  # noqa: E402
+
+DATABASE_NAME = "fengqiao_bench_deadlines"
+BATCH = 500
+REPORT = re.compile(r"(\d+) deadline timer\(s\) fired as of .*; (\d+) skipped, (\d+) failed")
+
+
+@dataclass
+class Sweep:
+    name: str
+    due: int
+    fired: int
+    skipped: int
+    failed: int
+    seconds: float
+    statements: int | None  # None when the sweep ran in other processes
+
+    dry_run: bool = False
+
+    def row(self, backend: str, workers: int) -> list[str]:
+        if self.dry_run:  # one count query: per-timer figures would mean nothing
+            return [backend, self.name, "1", f"{self.due:,}", "-", "-", "-", f"{self.seconds:.2f}", "-", "-",
+                    f"{self.statements} in all"]
+        per_s = self.fired / self.seconds if self.seconds else 0.0
+        per_fired = f"{self.statements / self.fired:.1f}" if self.statements is not None and self.fired else "-"
+        ms = f"{1000 * self.seconds / self.fired:.2f}" if self.fired else "-"
+        return [backend, self.name, str(workers), f"{self.due:,}", f"{self.fired:,}", str(self.skipped),
+                str(self.failed), f"{self.seconds:.2f}", f"{per_s:.0f}", ms, per_fired]
+
+
+class StatementCounter:
+    """Counts the statements Django sends through its cursors (BEGIN/COMMIT come on top)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def run(backend: str, cases: int, workers: int, env: dict[str, str]) -> list[Sweep]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models import Max, Min
+
+    from casework import services
+    from casework.choices import Role
+    from casework.demo import load_topology
+    from casework.models import Case, CaseDeadline, CaseEvent, RoleAssignment
+    from flows.timers import fire_due
+
+    call_command("migrate", verbosity=0, interactive=False)
+    topo = load_topology()
+    grids = [g for village_grids in topo.grids.values() for g in village_grids]
+    workers_of = {ra.region_id: ra.user for ra in RoleAssignment.objects.filter(
+        role=Role.GRID_WORKER, region__in=grids, user__username__startswith="grid-").select_related("user")}
+    rng = random.Random(11)
+
+    print(f"[{backend}] filing {cases:,} cases…", file=sys.stderr, flush=True)
+    began, done = time.monotonic(), 0
+    while done < cases:
+        with transaction.atomic():
+            for _ in range(min(BATCH, cases - done)):
+                grid = grids[done % len(grids)]
+                body = filing_body(rng)
+                parties = [services.PartyInput(**p) for p in body.pop("parties")]
+                for key in ("occurred_at", "people_involved", "amount_involved", "latitude", "longitude"):
+                    body.pop(key)
+                body["risk_level"] = "normal"  # every case waits for village acceptance
+                services.case_file(actor=workers_of[grid.pk], data=services.CaseInput(grid=grid, parties=parties, **body))
+                done += 1
+        print(f"  … {done:,} cases ({time.monotonic() - began:.0f}s)", file=sys.stderr, flush=True)
+    filing_seconds = time.monotonic() - began
+    print(f"[{backend}] filed {cases:,} cases in {filing_seconds:.0f}s", file=sys.stderr, flush=True)
+
+    bounds = CaseDeadline.objects.filter(kind="acceptance").aggregate(
+        last_warn=Max("warn_at"), first_due=Min("due_at"), last_due=Max("due_at"))
+    warn_as_of = bounds["last_warn"] + dt.timedelta(seconds=1)
+    breach_as_of = bounds["last_due"] + dt.timedelta(minutes=1)
+    if warn_as_of >= bounds["first_due"]:
+        raise RuntimeError("the filing crossed a day boundary: warnings and breaches overlap; run again")
+
+    def sweep(name: str, as_of: dt.datetime, *, dry_run: bool = False) -> Sweep:
+        print(f"[{backend}] sweep: {name} as of {as_of.isoformat()}…", file=sys.stderr, flush=True)
+        if workers == 1 or dry_run:
+            counter = StatementCounter()
+            began = time.monotonic()
+            with connection.execute_wrapper(counter):
+                result = fire_due(as_of=as_of, dry_run=dry_run)
+            seconds = time.monotonic() - began
+            fired = result.due if dry_run else result.fired
+            return Sweep(name, result.due, fired, result.skipped, result.failed, seconds, counter.count, dry_run)
+        due = fire_due(as_of=as_of, dry_run=True).due
+        command = [sys.executable, "manage.py", "fire_deadlines", "--as-of", as_of.isoformat()]
+        began = time.monotonic()
+        procs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(workers)]
+        outs = [p.communicate() for p in procs]
+        seconds = time.monotonic() - began
+        fired = skipped = failed = 0
+        for proc, (out, err) in zip(procs, outs, strict=True):
+            match = REPORT.search(out)
+            if proc.returncode not in (0, 1) or match is None:
+                raise RuntimeError(f"worker failed ({proc.returncode}): {out}\n{err[-2000:]}")
+            fired, skipped, failed = fired + int(match[1]), skipped + int(match[2]), failed + int(match[3])
+            print(f"    worker: {out.strip()}", file=sys.stderr, flush=True)
+        return Sweep(name, due, fired, skipped, failed, seconds, None)
+
+    sweeps = [
+        sweep("dry run (count due)", warn_as_of, dry_run=True),
+        sweep("warnings", warn_as_of),
+        sweep("breaches → escalations", breach_as_of),
+    ]
+
+    # Exactly once: one warning, one breach and one automatic escalation per case.
+    counts = {action: CaseEvent.objects.filter(action=action).count()
+              for action in ("deadline_warning", "deadline_breached", "escalate")}
+    triage = Case.objects.filter(status="township_triage").count()
+    once = counts == {"deadline_warning": cases, "deadline_breached": cases, "escalate": cases} and triage == cases
+    print(f"[{backend}] events: {counts}; cases in township triage: {triage:,}; "
+          f"every deadline fired exactly once: {'yes' if once else 'NO'}", file=sys.stderr, flush=True)
+    if not once:
+        raise RuntimeError("a deadline fired more or less than once")
+    return sweeps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, help="fire_deadlines processes per sweep (1: in process)")
+    args = parser.parse_args(argv)
+
+    if args.backend == "both":
+        print(f"# {machine_summary()}, PostgreSQL {postgres_version()}", flush=True)
+        codes = []
+        for backend in backends("both"):
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--backend", backend,
+                   "--cases", str(args.cases), "--workers", str(args.workers)]
+            codes.append(subprocess.run(cmd, cwd=ROOT).returncode)
+        return max(codes)
+
+    with fresh_database(args.backend, DATABASE_NAME) as env:
+        os.environ.clear()
+        os.environ.update(env)
+        began = time.monotonic()
+        sweeps = run(args.backend, args.cases, args.workers, env)
+        print()
+        print(table(["backend", "sweep", "workers", "due", "fired", "skipped", "failed", "seconds", "fired/s",
+                     "ms/fired", "statements/fired"], [s.row(args.backend, args.workers) for s in sweeps]))
+        print(f"\n[{args.backend}] whole run {time.monotonic() - began:.0f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    sys.exit(main())
