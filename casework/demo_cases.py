@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -788,6 +789,9 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
     return created
 
 
+UNREAD_WINDOW = dt.timedelta(days=7)
+
+
 def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
     """File `count` past cases (keys demo-<seed>-0 … -<count-1>) and live them through; returns how many are new.
 
@@ -823,6 +827,15 @@ def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
                     made = _carry_out(unit, existing, horizon)
                     created += made
                     bar.update(sum(1 for c in unit.cases if c.key not in existing))
+    _read_old_notifications(before=horizon - UNREAD_WINDOW)
     if created < count:
         stdout.write(f"{count - created} of the {count} demo cases (seed {seed}) were already on file.")
     return created
+
+
+def _read_old_notifications(*, before: dt.datetime) -> None:
+    """The staff have long seen the notices of the past; the last week's stay unread, so the
+    live board opens on what a supervisor would still have to look at."""
+    from flows.models import Notification
+
+    Notification.objects.filter(read_at__isnull=True, created_at__lt=before).update(read_at=F("created_at"))

@@ -16,7 +16,8 @@ from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, User
 DUPLICATE_WINDOW = dt.timedelta(days=90)
 
 
-def _scope(paths: list[str], field: str) -> Q:
+def case_scope(paths: list[str], field: str) -> Q:
+    """Rows whose region path (`field`) lies in one of the subtrees `paths`."""
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": p + "."}) for p in paths))
@@ -32,7 +33,7 @@ def _open_clocks() -> Prefetch:
 def case_list(*, viewer: User) -> QuerySet[Case]:
     """Cases in the viewer's subtree, with what a list row shows, in a constant number of queries."""
     return (
-        Case.objects.filter(_scope(perms.scope_paths(viewer), "region_path"))
+        Case.objects.filter(case_scope(perms.scope_paths(viewer), "region_path"))
         .select_related("region")
         .prefetch_related("parties", "mediators", _open_clocks())
     )
@@ -96,7 +97,7 @@ def possible_duplicates(*, viewer: User, case: Case, limit: int = 5) -> list[Cas
     matching = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones), case=OuterRef("pk"))
     return list(
         Case.objects.under(village_path)
-        .filter(_scope(perms.scope_paths(viewer), "region_path"))
+        .filter(case_scope(perms.scope_paths(viewer), "region_path"))
         .filter(status__in=OPEN_STATUSES, created_at__gte=case.created_at - DUPLICATE_WINDOW)
         .exclude(pk=case.pk)
         .filter(Exists(matching))

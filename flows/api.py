@@ -1,6 +1,7 @@
-"""Work queue endpoints: `GET /api/v1/tasks/?view=…`, claim, assign, unassign."""
+"""Work queue endpoints (`GET /api/v1/tasks/?view=…`, claim, assign, unassign) and notifications."""
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -12,7 +13,9 @@ from viewflow.workflow.models import Task
 from casework import clock
 from casework.errors import NotFound
 from casework.models import User
-from flows import selectors, services
+from flows import notifications, selectors, services
+from flows.choices import NotificationKind
+from flows.models import Notification
 
 
 class TaskSerializer(serializers.Serializer):
@@ -93,3 +96,92 @@ class TaskActionView(APIView):
             raise NotFound(_("Unknown action."))
         task = selectors.task_get(viewer=request.user, task_id=task_id)
         return Response(TaskSerializer(task).data)
+
+
+# --- notifications: `GET /api/v1/notifications/?unread=true`, `POST …/{id}/read/`, `POST …/read-all/` ---
+
+class RegionSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    path = serializers.CharField()
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    risk_level = serializers.CharField()
+    region = RegionSummarySerializer()
+
+
+class NotificationSerializer(serializers.Serializer):
+    """The WebSocket message of API.md (`type`, `id`, `kind`, `created_at`, `case`) and `read_at`."""
+
+    type = serializers.CharField(default="notification")
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    case = CaseSummarySerializer()
+
+    def to_representation(self, notification):
+        read_at = notification.read_at
+        return {**notifications.message(notification),
+                "read_at": timezone.localtime(read_at).isoformat() if read_at else None}
+
+
+def _flag(request, name: str) -> bool:
+    raw = request.query_params.get(name, "").lower()
+    if raw not in ("", "true", "false", "1", "0"):
+        raise ValidationError({name: [_("Use true or false.")]})
+    return raw in ("true", "1")
+
+
+def _kind(raw: str | None) -> str | None:
+    if raw and raw not in NotificationKind.values:
+        raise ValidationError({"kind": [_("Choose one of: %(kinds)s") % {"kinds": ", ".join(NotificationKind.values)}]})
+    return raw or None
+
+
+class NotificationListView(generics.ListAPIView):
+    """The caller's notifications, newest first; `unread=true` for the unread only, `kind=` for one kind."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; requests use get_queryset
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool),
+                               OpenApiParameter("kind", str, enum=list(NotificationKind.values))])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = selectors.notification_list(viewer=self.request.user, unread=_flag(self.request, "unread"))
+        kind = _kind(self.request.query_params.get("kind"))
+        if kind:
+            rows = rows.filter(kind=kind)
+        return rows.order_by("-id")
+
+
+class NotificationReadView(APIView):
+    @extend_schema(request=None, responses=NotificationSerializer, description="Mark one notification read (idempotent).")
+    def post(self, request, notification_id):
+        if not str(notification_id).isdigit():
+            raise NotFound(_("No such notification."))
+        notification = notifications.notification_mark_read(notification_id=int(notification_id), actor=request.user)
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReadAllInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)
+
+
+class NotificationReadAllView(APIView):
+    @extend_schema(request=ReadAllInput, responses={200: {"type": "object", "properties": {"read": {"type": "integer"}}}},
+                   description="Mark every unread notification of the caller read, or those of one kind.")
+    def post(self, request):
+        form = ReadAllInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        count = notifications.notifications_mark_all_read(actor=request.user, kind=form.validated_data.get("kind"))
+        return Response({"read": count})

@@ -15,6 +15,8 @@ from casework import clock
 from casework.choices import DeadlineKind, DeadlineState
 from casework.models import Case, CaseDeadline
 from casework.services.audit import record_event
+from flows import notifications
+from flows.choices import NotificationKind
 
 # Which clock each stage task waits on.
 STAGE_CLOCKS = {
@@ -69,8 +71,16 @@ def _locked_clock(activation) -> tuple[Case, CaseDeadline | None, str]:
     return case, stage_clock(case, stage), stage
 
 
+def _holder(activation) -> int | None:
+    """Who holds the stage task the clock belongs to (they hear of its deadline too)."""
+    from flows import engine
+
+    task = engine.open_stage_task(activation.process.pk)
+    return task.owner_id if task is not None else None
+
+
 def raise_warning(activation) -> None:
-    """Two thirds of the time is gone: put it on the timeline (and, with issue 4, notify)."""
+    """Two thirds of the time is gone: put it on the timeline and tell the township (即将超期)."""
     with transaction.atomic():
         case, deadline, stage = _locked_clock(activation)
         if deadline is None or deadline.warned_at or deadline.state != DeadlineState.RUNNING:
@@ -78,9 +88,10 @@ def raise_warning(activation) -> None:
         deadline.warned_at = clock.now()
         deadline.save(update_fields=["warned_at"])
         case.version += 1
-        record_event(case=case, actor=None, action="deadline_warning", source=case.status,
-                     data={"deadline": deadline.kind, "due_at": deadline.due_at})
+        event = record_event(case=case, actor=None, action="deadline_warning", source=case.status,
+                             data={"deadline": deadline.kind, "due_at": deadline.due_at})
         case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+        notifications.notify(case=case, kind=NotificationKind.DEADLINE_WARNING, event=event, also=[_holder(activation)])
 
 
 def handle_breach(activation) -> None:
@@ -94,11 +105,15 @@ def handle_breach(activation) -> None:
         deadline.state, deadline.breached_at = DeadlineState.BREACHED, clock.now()
         deadline.save(update_fields=["state", "breached_at"])
         case.version += 1
-        record_event(case=case, actor=None, action="deadline_breached", source=case.status,
-                     data={"deadline": deadline.kind, "due_at": deadline.due_at})
+        breach = record_event(case=case, actor=None, action="deadline_breached", source=case.status,
+                              data={"deadline": deadline.kind, "due_at": deadline.due_at})
+        order = None
         if stage in SUPERVISED_STAGES:
-            record_event(case=case, actor=None, action="supervision_order", source=case.status,
-                         data={"deadline": deadline.kind, "to": "county"})
+            order = record_event(case=case, actor=None, action="supervision_order", source=case.status,
+                                 data={"deadline": deadline.kind, "to": "county"})
         case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+        notifications.notify(case=case, kind=NotificationKind.DEADLINE_BREACHED, event=breach, also=[_holder(activation)])
+        if order is not None:
+            notifications.notify(case=case, kind=NotificationKind.SUPERVISION_ORDER, event=order)
         if stage in ESCALATING_STAGES:
             case_escalate(case_id=case.pk, actor=None, reason="deadline_breached", automatic=True)

@@ -1,9 +1,12 @@
-"""The workflow's process, bound one-to-one to a case (案件流程)."""
+"""The workflow's process, bound one-to-one to a case (案件流程), and the notifications it raises."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-__all__ = ["DisputeProcess"]
+from flows.choices import NotificationKind
+
+__all__ = ["DisputeProcess", "Notification"]
 
 
 class DisputeProcess(Process):
@@ -14,3 +17,38 @@ class DisputeProcess(Process):
     class Meta:
         verbose_name = _("dispute process")
         verbose_name_plural = _("dispute processes")
+
+
+class Notification(models.Model):
+    """One notice to one recipient (通知), written in the transaction of the event that caused it.
+
+    A row per recipient, so read state is per recipient; the WebSocket pushes it after commit
+    and sends every unread row again when the recipient reconnects.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    case = models.ForeignKey(
+        "casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        "casework.CaseEvent", verbose_name=_("event"), on_delete=models.SET_NULL, null=True,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("created at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["id"]
+        indexes = [
+            # The unread backlog of one recipient, oldest first: the query of every WebSocket connect.
+            models.Index(fields=["recipient", "read_at", "id"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.case_id} → {self.recipient_id}"

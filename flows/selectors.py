@@ -9,9 +9,12 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework import clock
+from casework import permissions as perms
 from casework.choices import DeadlineKind, DeadlineState
 from casework.errors import NotFound
 from casework.models import CaseDeadline, User
+from casework.selectors import case_scope
+from flows.models import Notification
 from flows.queues import queue_organizations
 from mediation.models import Organization
 
@@ -61,3 +64,11 @@ def task_get(*, viewer: User, task_id: int) -> Task:
     if task is None:
         raise NotFound("No such task in your queues.")
     return task
+
+
+def notification_list(*, viewer: User, unread: bool = False) -> QuerySet[Notification]:
+    """The viewer's own notifications about cases they may still see, oldest first."""
+    notifications = (Notification.objects.filter(case_scope(perms.scope_paths(viewer), "case__region_path"),
+                                                  recipient=viewer)
+                     .select_related("case__region").order_by("id"))
+    return notifications.filter(read_at__isnull=True) if unread else notifications

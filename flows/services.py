@@ -1,4 +1,5 @@
-"""Claiming and assigning stage tasks (认领与指派). Each writes an `assign` event on the case."""
+"""Claiming and assigning stage tasks (认领与指派). Each writes an event on the case; an
+assignment by someone else also notifies the assignee."""
 from __future__ import annotations
 
 from django.db import transaction
@@ -7,9 +8,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound
-from casework.models import Case, User
+from casework.models import Case, CaseEvent, User
 from casework.services.audit import record_event
-from flows import queues
+from flows import notifications, queues
+from flows.choices import NotificationKind
 from mediation.models import Organization
 
 
@@ -25,12 +27,13 @@ def _locked(task_id: int, actor: User) -> tuple[Task, Case, Organization]:
     return task, case, org
 
 
-def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str) -> None:
+def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str) -> CaseEvent:
     case.version += 1
-    record_event(case=case, actor=actor, action=action, source=case.status,
-                 data={"task": task.pk, "stage": task.flow_task.name,
-                       "assignee": assignee.username if assignee else None})
+    event = record_event(case=case, actor=actor, action=action, source=case.status,
+                         data={"task": task.pk, "stage": task.flow_task.name,
+                               "assignee": assignee.username if assignee else None})
     case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+    return event
 
 
 @transaction.atomic
@@ -60,7 +63,8 @@ def task_assign(*, task_id: int, actor: User, assignee: User) -> Task:
                            fields={"assignee": [_("%(name)s does not work this queue.") % {"name": assignee.label}]})
     task.owner, task.status = assignee, STATUS.ASSIGNED
     task.save(update_fields=["owner", "status"])
-    _record(case, actor, task, assignee, "assign")
+    event = _record(case, actor, task, assignee, "assign")
+    notifications.notify(case=case, kind=NotificationKind.ASSIGNED, event=event, also=[assignee], exclude=actor)
     return task
 
 

@@ -16,6 +16,7 @@ from casework.errors import Forbidden, InvalidInput
 from casework.models import Case, CaseNumberCounter, IdempotencyKey, Party, Region, User
 from casework.services import deadlines
 from casework.services.audit import record_event
+from flows.choices import NotificationKind
 
 
 @dataclass
@@ -118,11 +119,14 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         source = case.status
         case.escalate()
         case.version += 1
-        record_event(case=case, actor=None, action="escalate", source=source,
-                     data={"automatic": True, "reason": "high_risk"})
+        escalation = record_event(case=case, actor=None, action="escalate", source=source,
+                                  data={"automatic": True, "reason": "high_risk"})
         deadlines.on_status_change(case=case, source=source, at=now)
     case.save(update_fields=["status", "version", "event_count", "last_event_hash"])
-    from flows import engine  # the workflow follows the case; casework does not depend on it at import
+    from flows import engine, notifications  # the workflow follows the case; casework does not depend on it at import
+
+    if data.risk_level == RiskLevel.HIGH:
+        notifications.notify(case=case, kind=NotificationKind.HIGH_RISK, event=escalation, exclude=actor)
 
     engine.start(case)
     return case

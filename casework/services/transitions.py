@@ -27,6 +27,7 @@ from casework.errors import (
 from casework.models import Case, User
 from casework.services import deadlines
 from casework.services.audit import record_event
+from flows.choices import NotificationKind
 from mediation.choices import OrganizationKind
 from mediation.models import (
     FollowUpVisit,
@@ -107,19 +108,23 @@ def lock_case(*, case_id: int, actor: User | None, name: str, seen_version: int 
 
 
 def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: dict | None = None,
-          obligation_dates: list[dt.date] | None = None, **kwargs) -> Case:
+          obligation_dates: list[dt.date] | None = None, notify: str | None = None,
+          notify_also: list[User] = (), **kwargs) -> Case:
+    """Fire the pure FSM method and its effects; `notify` is the notification kind it raises."""
+    from flows import engine, notifications  # the workflow follows the case; casework does not depend on it at import
+
     source = case.status
     getattr(case, name)(**kwargs)
     now = clock.now()
     case.version += 1
-    record_event(case=case, actor=actor, action=name, source=source, note=note, data=data)
+    event = record_event(case=case, actor=actor, action=name, source=source, note=note, data=data)
     deadlines.on_status_change(case=case, source=source, at=now, obligation_dates=obligation_dates)
     try:
         case.save(update_fields=_CASE_FIELDS)
     except ConcurrentTransition:
         raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
-    from flows import engine  # the workflow follows the case; casework does not depend on it at import
-
+    if notify:
+        notifications.notify(case=case, kind=notify, event=event, also=notify_also, exclude=actor)
     engine.follow(case, actor)
     return case
 
@@ -156,7 +161,9 @@ def case_accept(*, case_id: int, actor: User, mediators: list[User] | None = Non
             fields={"mediators": [_("Not a mediator of this village: %(names)s") % {"names": ", ".join(strangers)}]},
         )
     case.mediators.set(mediators)
-    return _fire(case, actor, "accept", note=note, data={"mediators": [m.username for m in mediators]})
+    # Mediators named by someone else hear of it (指派); naming oneself needs no notice.
+    return _fire(case, actor, "accept", note=note, data={"mediators": [m.username for m in mediators]},
+                 notify=NotificationKind.ASSIGNED, notify_also=mediators)
 
 
 @transaction.atomic
@@ -176,7 +183,7 @@ def case_escalate(*, case_id: int, actor: User | None, reason: str, note: str = 
     data = {"reason": _required(reason, "reason")}
     if automatic:
         data["automatic"] = True
-    return _fire(case, actor, "escalate", note=note or reason, data=data)
+    return _fire(case, actor, "escalate", note=note or reason, data=data, notify=NotificationKind.ESCALATED)
 
 
 @transaction.atomic

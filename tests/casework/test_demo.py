@@ -164,6 +164,21 @@ def test_eighty_cases_leave_an_intact_audit_trail_and_some_recent_cases_open(eig
     assert eighty_cases.filter(status__in=OPEN_STATUSES).exists()
 
 
+def test_eighty_cases_notify_as_they_happened_and_only_the_last_week_stays_unread(eighty_cases):
+    from flows.models import Notification
+
+    # given the notifications the generated escalations and high-risk filings raised
+    notices = Notification.objects.all()
+    assert notices.filter(kind="escalated").exists() and notices.filter(kind="high_risk").exists()
+    # then each is dated with its event, and what is older than a week has been read
+    week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=7, minutes=5)
+    for notice in notices.select_related("event"):
+        assert notice.created_at == notice.event.created_at
+    assert not notices.filter(created_at__lt=week_ago, read_at__isnull=True).exists()
+    last_week = dt.datetime.now(dt.UTC) - dt.timedelta(days=7) + dt.timedelta(minutes=5)
+    assert not notices.filter(created_at__gt=last_week, read_at__isnull=False).exists()
+
+
 def test_eighty_cases_have_valid_identifiers_and_some_parties_recur(eighty_cases):
     # given the parties of 80 generated cases
     parties = Party.objects.filter(case__in=eighty_cases)

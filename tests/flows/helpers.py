@@ -6,6 +6,11 @@ works it), independently of flows/, so that a drift on either side shows as a fa
 """
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+
+from django.core.management import call_command
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -128,3 +133,21 @@ def events(case_id: int) -> list[tuple[str, int | None]]:
 
 def actions(case_id: int) -> list[str]:
     return [action for action, _ in events(case_id)]
+
+
+def fire_deadlines(as_of: dt.datetime, *, dry_run: bool = False) -> str:
+    out = io.StringIO()
+    call_command("fire_deadlines", as_of=as_of.isoformat(), dry_run=dry_run, stdout=out)
+    return out.getvalue()
+
+
+def fired(out: str) -> tuple[int, int, int]:
+    """(fired, skipped, failed) from the command's report."""
+    match = re.match(r"(\d+) deadline timer\(s\) fired as of .*; (\d+) skipped, (\d+) failed", out)
+    assert match, out
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def clock_of_case(case_id: int) -> CaseDeadline:
+    """The running clock of the case's current stage."""
+    return stage_clock(Case.objects.get(pk=case_id))

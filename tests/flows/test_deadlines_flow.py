@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 
 import pytest
 from django.core.management import call_command
@@ -31,25 +30,14 @@ from tests.flows.helpers import (
     events,
     file_via_api,
     fire,
+    fire_deadlines,
+    fired,
     process_of,
     stage_clock,
     timers_of,
 )
 
 MINUTE = dt.timedelta(minutes=1)
-
-
-def fire_deadlines(as_of: dt.datetime, *, dry_run: bool = False) -> str:
-    out = io.StringIO()
-    call_command("fire_deadlines", as_of=as_of.isoformat(), dry_run=dry_run, stdout=out)
-    return out.getvalue()
-
-
-def fired(out: str) -> tuple[int, int, int]:
-    """(fired, skipped, failed) from the command's report."""
-    match = re.match(r"(\d+) deadline timer\(s\) fired as of .*; (\d+) skipped, (\d+) failed", out)
-    assert match, out
-    return int(match[1]), int(match[2]), int(match[3])
 
 
 def clock_of(case_id: int) -> CaseDeadline:
