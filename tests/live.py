@@ -43,8 +43,9 @@ class LiveASGIServer:
         self.port = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(
             app, host=host, port=self.port, log_level=log_level,
-            # Channels' ProtocolTypeRouter does not speak the lifespan protocol.
-            lifespan="off",
+            # As `serve`: the server's loop is where pushes of the in-memory layer go (and an
+            # app that does not speak lifespan, e.g. bare HTTP, is served all the same).
+            lifespan="auto",
             # Open WebSockets must not hold the test run hostage at shutdown.
             timeout_graceful_shutdown=5,
             # The legacy websockets implementation is deprecated in websockets ≥ 14.

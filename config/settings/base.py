@@ -128,7 +128,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Several counties (or test runs) can share one Redis under different prefixes.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "fengqiao")},
         }
     }
 else:
@@ -198,9 +199,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"drop_query_strings": {"()": "config.logging.DropQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["drop_query_strings"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Request bodies carry parties' ID numbers and phones: never log them.
+    # Request bodies carry parties' ID numbers and phones: never log them. uvicorn's lines go
+    # through the console handler too (`serve` passes log_config=None), query strings cut off.
     "loggers": {"django.request": {"level": "WARNING"}},
 }
 

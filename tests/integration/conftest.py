@@ -28,3 +28,22 @@ def token():
         return Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
 
     return make
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis of the scale configuration (TEST_REDIS_URL, default the local one), answering.
+
+    Not a skip when it is down: CI starts it, and a silent skip would hide the only test of
+    delivery across server processes.
+    """
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not answering at {url} ({exc}); start it as README.md says, or set TEST_REDIS_URL")
+    return url

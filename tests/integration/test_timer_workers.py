@@ -2,70 +2,31 @@
 worker processes: several `manage.py fire_deadlines --as-of …` (and viewflow's own
 `workflow_timers`) started at once against the test database.
 
-The subprocesses open their own connections, so the test commits its data (`transactional_db`)
-and hands them the test database through DATABASE_URL: on PostgreSQL the test database
-pytest-django created (`test_<name>`), on SQLite the test database file
-(`connection.settings_dict["NAME"]`, a temporary file named by config/settings/test.py) with
-the same connection options (IMMEDIATE transactions, busy timeout, WAL) as the test process.
-They look only at outcomes — events, statuses, timer rows — never at timings.
+The workers share the test database (tests/processes.py). They look only at outcomes — events, statuses, timer rows — never at timings.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent
 from tests.conftest import file_case
+from tests.processes import ROOT, worker_env
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = 40
 WORKER_TIMEOUT = 180
 REPORT = re.compile(r"(\d+) (?:deadline )?timer\(s\) fired")
 GRIDS = ["grid1", "grid-33068110800102", "grid-33068110800201", "grid-33068110800301"]  # 枫桥镇
-
-
-def database_url() -> str:
-    """The URL of the database this test process is connected to (the test database)."""
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = quote(settings["USER"] or "")
-        if settings.get("PASSWORD"):
-            auth += ":" + quote(settings["PASSWORD"])
-        host = settings.get("HOST") or "localhost"
-        port = f":{settings['PORT']}" if settings.get("PORT") else ""
-        return f"postgres://{auth}@{host}{port}/{settings['NAME']}"
-    assert connection.vendor == "sqlite"
-    name = str(settings["NAME"])
-    assert os.path.isabs(name) and os.path.exists(name), f"the SQLite test database must be a file: {name!r}"
-    options = {k: v for k, v in settings.get("OPTIONS", {}).items() if isinstance(v, (str, int, float))}
-    return f"sqlite:///{name}" + (f"?{urlencode(options)}" if options else "")
-
-
-def worker_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "FENGQIAO_VAR_DIR": str(tmp_path / "var"),
-        "FENGQIAO_MEDIA_ROOT": str(tmp_path / "media"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        "LOG_LEVEL": "WARNING",
-    })
-    return env
 
 
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -35,7 +35,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         threads = [] if no_workers else start_workers(stop)
         self.stdout.write(f"Serving on http://{host}:{port}/ with {len(threads)} background job(s)")
-        server = _Server(uvicorn.Config(application, host=host, port=port, lifespan="off", log_level="info"))
+        server = _Server(uvicorn.Config(
+            application, host=host, port=port, lifespan="on", ws="websockets-sansio",
+            # Django's LOGGING (base settings) formats and filters uvicorn's lines too.
+            log_config=None, log_level="info",
+        ))
 
         def shutdown(signum, frame) -> None:
             stop.set()

@@ -1,0 +1,142 @@
+"""The WebSocket of API.md, `/ws/notifications/`: the unread backlog first, live pushes after.
+
+Messages to the client: `notification` (API.md), and three additions — `synced` `{unread}`
+once the unread backlog is out (what the client held before and did not get again has been
+read elsewhere meanwhile), `read` `{ids}` when some of the user's notifications were marked
+read anywhere (another tab, the REST API, this connection's own `ack`), and `error`
+`{detail}` for a message the server could not take.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from casework.errors import NotFound
+from flows import notifications, realtime, selectors
+
+# channels-redis drops a channel from its groups after `group_expiry` (a day by default); a
+# board on a wall screen stays open longer than that, so each connection re-joins hourly.
+GROUP_REFRESH_SECONDS = 3600
+
+
+def _language(scope) -> str:
+    """The language of the handshake (cookie, then Accept-Language), as LocaleMiddleware would pick."""
+    request = HttpRequest()
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+        elif name == b"cookie":
+            request.COOKIES = parse_cookie(value.decode("latin-1"))
+    return translation.get_language_from_request(request)
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close()  # before accept: the handshake is refused with HTTP 403
+            return
+        self.user = user
+        self.language = _language(self.scope)
+        self.group = realtime.user_group(user.pk)
+        # Join before reading the backlog, so nothing committed in between is missed; what
+        # arrives both ways is sent once (consumers handle one message at a time, so the
+        # pushes wait until the backlog is out).
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.refresher = asyncio.create_task(self._stay_in_group())
+        await self.accept()
+        backlog = await database_sync_to_async(self._backlog)()
+        self.backlog_ids = {m["id"] for m in backlog}
+        for message in backlog:
+            await self.send_json(message)
+        await self.send_json({"type": "synced", "unread": len(backlog)})
+
+    def _backlog(self) -> list[dict]:
+        unread = selectors.notification_list(viewer=self.user, unread=True)
+        return [notifications.message(n) for n in unread.iterator(chunk_size=500)]
+
+    async def _stay_in_group(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code) -> None:
+        if hasattr(self, "group"):
+            self.refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.refresher
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        with translation.override(self.language):
+            if not isinstance(content, dict) or content.get("type") != "ack":
+                await self.send_json({"type": "error", "detail": _("Unknown message; send {\"type\": \"ack\", \"id\": …}.")})
+                return
+            notification_id = content.get("id")
+            if isinstance(notification_id, bool) or not isinstance(notification_id, int):
+                await self.send_json({"type": "error", "detail": _("“id” must be a notification id.")})
+                return
+            try:
+                await database_sync_to_async(self._mark_read)(notification_id)
+            except NotFound as refused:
+                await self.send_json({"type": "error", "id": notification_id, "detail": refused.detail})
+
+    def _mark_read(self, notification_id: int) -> None:
+        with translation.override(self.language):  # another thread: the language goes along
+            notifications.notification_mark_read(notification_id=notification_id, actor=self.user)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # answered with an error message, not a dropped connection
+
+    # --- channel-layer events (group sends from flows.notifications) ---
+
+    async def notification_push(self, event) -> None:
+        message = event["message"]
+        if message["id"] in self.backlog_ids:
+            return  # already sent with the backlog
+        await self.send_json(message)
+
+    async def notification_read(self, event) -> None:
+        await self.send_json({"type": "read", "ids": event["ids"]})
+
+
+@database_sync_to_async
+def _token_user(key: str):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return token.user if token and token.user.is_active else AnonymousUser()
+
+
+class WebSocketAuth:
+    """Who is connecting: `?token=` (API token), else the session cookie.
+
+    The session path also checks the Origin against ALLOWED_HOSTS: a cookie is sent by the
+    browser whatever page opens the socket (cross-site WebSocket hijacking). A token is not,
+    so token clients — tablets, scripts — need no Origin.
+    """
+
+    def __init__(self, inner) -> None:
+        self.by_token = inner
+        self.by_session = AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
+
+    async def __call__(self, scope, receive, send):
+        token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+        if token:
+            return await self.by_token(dict(scope, user=await _token_user(token[-1])), receive, send)
+        return await self.by_session(scope, receive, send)
