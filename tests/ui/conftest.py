@@ -15,6 +15,7 @@ from casework.models import Case
 from flows import engine
 from flows.models import DisputeProcess
 from tests.conftest import user
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "fengqiao-demo"
 
@@ -237,3 +238,12 @@ def stage_task(case: Case):
 
 
 __all__ = ["Browser", "Form", "Page", "open_task_matches", "stage_task", "user"]
+
+
+@pytest.fixture
+def chromium():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

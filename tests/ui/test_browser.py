@@ -3,18 +3,14 @@ form rows and keep the filing draft, which the test client cannot run."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from casework.models import Case
 from tests.live import LiveASGIServer
+from tests.ui.browser import BROWSER, orm, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -28,42 +24,6 @@ def site(transactional_db):
     load_topology()
     with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
         yield server.url
-
-
-@pytest.fixture
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
-def orm(fn):
-    """Run database code beside Playwright's event loop (Django refuses the ORM inside one)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
-
-    def call():
-        try:
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(call).result()
-
-
-def sign_in(browser, site: str, username: str):
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}).new_page()
-    page.goto(site + "/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "fengqiao-demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chromium):

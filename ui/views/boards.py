@@ -4,7 +4,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from casework.choices import RiskLevel, Status
+from flows.choices import NotificationKind
 from ui import presenters, selectors
 
 PAGE_SIZE = 25
@@ -25,15 +29,36 @@ def my_cases(request):
     })
 
 
+def _live_text() -> dict:
+    """What board.js writes on the page, in the reader's language (it has no catalogue of its own)."""
+    return {
+        "kinds": dict(NotificationKind.choices),
+        "statuses": dict(Status.choices),
+        "risks": dict(RiskLevel.choices),
+        "live": _("Live"),
+        "connecting": _("Connecting…"),
+        # %s: seconds until the next attempt
+        "reconnecting": _("Connection lost; trying again in %s s…"),
+        "sound_on": _("Sound alerts on"),
+        "sound_off": _("Turn on sound alerts"),
+        "sound_blocked": _("The browser blocked the sound: tap “Turn on sound alerts”."),
+        "ack": _("Got it"),
+        "new": _("New"),
+        "case_url": reverse("ui:case", args=[0]),
+    }
+
+
 @login_required
 def board(request):
-    """The supervisors' board, server-rendered; the live (WebSocket) board replaces its lists later."""
+    """The supervisors' board: server-rendered lists, kept current by the live notifications."""
     data = selectors.board(request.user)
     return render(request, "ui/board.html", {
         "board": data,
         "escalated": _with_countdowns(data.escalated),
         "overdue": _with_countdowns(data.overdue),
         "high_risk": _with_countdowns(data.high_risk),
+        "notification_kinds": NotificationKind.choices,
+        "live_text": _live_text(),
     })
 
 

@@ -1,0 +1,169 @@
+"""The supervisors' live board in a real browser (Debian's chromium through Playwright), on
+the whole ASGI application — HTTP with its static files, and the WebSocket.
+
+Cases are escalated and filed through the live HTTP API while the board stays open: what
+the test waits for must appear without a reload. The waits are upper bounds ("within
+seconds"), never measurements. A screenshot of the board is kept in test-artifacts/.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import file_case, filing_body, user
+from tests.live import LiveASGIServer, request
+from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
+
+pytestmark = BROWSER
+SECONDS = 1000  # Playwright counts milliseconds
+SOCKET = re.compile(r".*/ws/notifications/.*")
+
+
+@pytest.fixture
+def server(transactional_db):
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from casework.demo import load_topology
+    from config.asgi import application, django_asgi_app
+
+    load_topology()
+    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
+    with LiveASGIServer(app=app) as live:
+        yield live
+
+
+def token(username: str) -> str:
+    from rest_framework.authtoken.models import Token
+
+    return orm(lambda: Token.objects.get_or_create(user=user(username))[0].key)
+
+
+def escalate_new_case(server) -> dict:
+    """A case of 枫源村 filed by grid1 and escalated by head1, both through the API."""
+    filed = request("POST", f"{server.url}/api/v1/cases/", token=token("grid1"),
+                    json_body=filing_body(title="宅基地界址纠纷"), headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert filed.status == 201, filed.body
+    case = filed.json()
+    reply = request("POST", f"{server.url}/api/v1/cases/{case['id']}/transitions/escalate/",
+                    token=token("head1"), json_body={"reason": "村级调解难度大"})
+    assert reply.status == 200, reply.body
+    return case
+
+
+def counter(page, kind: str) -> str:
+    return page.inner_text(f"[data-counter={kind}] b")
+
+
+def test_escalations_and_high_risk_appear_on_the_open_board_without_a_reload(server, chromium):
+    # given super1's board, open and live
+    page = sign_in(chromium, server.url, "super1")
+    page.goto(server.url + "/board/")
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+    assert counter(page, "escalated") == "0"
+    page.click("[data-sound-toggle]")  # the supervisor turns the tone on (a tap, as browsers require)
+
+    # when head1 escalates a case through the API
+    case = escalate_new_case(server)
+
+    # then within seconds it is in the live feed and on top of the escalated list, counted
+    page.wait_for_selector(f".feed .note a.case-no:text-is('{case['number']}')", timeout=10 * SECONDS)
+    assert page.is_visible(f"[data-live-list=escalated] tr[data-case-id='{case['id']}']")
+    assert counter(page, "escalated") == "1"
+    assert page.is_hidden("#risk-alert")
+
+    # when grid1 files a high-risk dispute
+    risky = request("POST", f"{server.url}/api/v1/cases/", token=token("grid1"),
+                    json_body=filing_body(title="山林权属群体纠纷", risk_level="high", people_involved=40),
+                    headers={"Idempotency-Key": "board-high-risk"}).json()
+
+    # then the alert shows it, the tone was played, and it is counted and listed as high risk
+    page.wait_for_selector("#risk-alert:not([hidden])", timeout=10 * SECONDS)
+    assert risky["number"] in page.inner_text("#risk-alert")
+    assert page.get_attribute("#risk-alert", "data-sound") == "played"
+    assert counter(page, "high_risk") == "1"
+    assert page.is_visible(f"[data-live-list=high_risk] tr[data-case-id='{risky['id']}']")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "supervisor-board-live.png"), full_page=True)
+
+    # and acknowledging the escalation takes it off the counter, for good
+    page.click(f".feed .note:has(a.case-no:text-is('{case['number']}')) button[data-ack]")
+    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '0'",
+                           timeout=10 * SECONDS)
+    page.reload()
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+    page.wait_for_function("document.querySelector('[data-counter=high_risk] b').textContent === '1'",
+                           timeout=10 * SECONDS)
+    assert counter(page, "escalated") == "0"
+
+
+def test_the_board_reconnects_by_itself_and_shows_what_it_missed(server, chromium):
+    # given super1's board, whose socket goes through a switch the test holds
+    page = sign_in(chromium, server.url, "super1")
+    state = {"down": False, "routes": []}
+
+    def switch(route) -> None:
+        if state["down"]:
+            route.close()  # the network is down: the attempt fails at once
+            return
+        route.connect_to_server()
+        state["routes"].append(route)
+
+    page.route_web_socket(SOCKET, switch)
+    page.goto(server.url + "/board/")
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+
+    # when the network drops, and two cases are escalated while it is down
+    state["down"] = True
+    state["routes"][-1].close()
+    page.wait_for_selector("[data-live-status=reconnecting]", timeout=10 * SECONDS)
+    missed = [escalate_new_case(server) for _ in range(2)]
+    assert counter(page, "escalated") == "0"
+
+    # then, once the network is back, the board reconnects without a reload and shows both
+    state["down"] = False
+    page.wait_for_selector("[data-live-status=live]", timeout=60 * SECONDS)
+    for case in missed:
+        page.wait_for_selector(f".feed .note a.case-no:text-is('{case['number']}')", timeout=10 * SECONDS)
+    assert counter(page, "escalated") == "2"
+    assert page.locator(".feed .note").count() == 2
+
+    # and a notification read elsewhere while it was away leaves it at the next reconnection
+    first = orm(lambda: user("super1").notifications.get(case_id=missed[0]["id"]).pk)
+    state["down"] = True
+    state["routes"][-1].close()
+    page.wait_for_selector("[data-live-status=reconnecting]", timeout=10 * SECONDS)
+    reply = request("POST", f"{server.url}/api/v1/notifications/{first}/read/", token=token("super1"))
+    assert reply.status == 200
+    state["down"] = False
+    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '1'",
+                           timeout=60 * SECONDS)
+    assert page.locator(".feed .note").count() == 1
+
+
+def test_the_board_counts_what_was_unread_before_it_opened_and_marks_all_read(server, chromium):
+    # given an escalation super1 has not seen
+    orm(lambda: _escalate_in_service())
+
+    # when the board opens, its counters start from the unread backlog
+    page = sign_in(chromium, server.url, "super1")
+    page.goto(server.url + "/board/")
+    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '1'",
+                           timeout=15 * SECONDS)
+    assert page.locator(".feed .note").count() == 1
+
+    # and "mark all read" (the API, with the session and its CSRF token) clears it, for good
+    page.click("[data-read-all]")
+    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '0'",
+                           timeout=10 * SECONDS)
+    assert orm(lambda: user("super1").notifications.filter(read_at__isnull=True).count()) == 0
+
+
+def _escalate_in_service() -> None:
+    from casework import services
+
+    case = file_case()
+    services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解难度大")
