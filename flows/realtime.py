@@ -32,11 +32,20 @@ def user_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
 
+# Group sends in flight at once for one publish: with Redis each is a few round trips, and
+# one escalation can reach a county's worth of supervisors, but the layer's connection pool
+# is bounded (redis-py: 100 per process), and exhausting it fails the sends beyond it.
+CONCURRENT_SENDS = 16
+
+
 async def _send_all(layer, pushes: list[tuple[str, dict]]) -> None:
-    # Concurrently: with Redis each group_send is a round trip, and one escalation can reach a
-    # county's worth of supervisors.
-    results = await asyncio.gather(*(layer.group_send(group, message) for group, message in pushes),
-                                   return_exceptions=True)
+    slots = asyncio.Semaphore(CONCURRENT_SENDS)
+
+    async def send(group: str, message: dict) -> None:
+        async with slots:
+            await layer.group_send(group, message)
+
+    results = await asyncio.gather(*(send(group, message) for group, message in pushes), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
         # Rows are saved: the recipients get them on reconnect. Say how many, never what.

@@ -123,15 +123,32 @@ AUTHENTICATION_BACKENDS = [
     "flows.queues.QueueBackend",  # work-queue permissions for viewflow tasks
 ]
 
+
+def redis_channel_layer(url: str, *, prefix: str = "fengqiao", capacity: int = 2000) -> dict:
+    """The channels-redis layer of the scale configuration."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # redis-py 8 reads with a 5 s socket timeout by default, as long as the layer's
+            # blocking BZPOPMIN waits: every idle consumer would crash each 5 s
+            # (django/channels_redis#422). Longer, so a dead Redis is still noticed.
+            "hosts": [{"address": url, "socket_timeout": 15}],
+            # Several counties (or test runs) can share one Redis under different prefixes.
+            "prefix": prefix,
+            # All the connections of one server process share one queue in Redis, and the layer
+            # drops what goes beyond its capacity (default 100): one escalation pushes to every
+            # supervisor of a county at once, so a process must take a county's worth.
+            "capacity": capacity,
+        },
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # Several counties (or test runs) can share one Redis under different prefixes.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "fengqiao")},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(
+        REDIS_URL, prefix=os.environ.get("CHANNEL_LAYER_PREFIX", "fengqiao"),
+        capacity=int(os.environ.get("CHANNEL_LAYER_CAPACITY", "2000")),
+    )}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -86,3 +86,53 @@ def test_a_client_reconnecting_to_the_other_process_gets_what_it_missed(two_serv
         received = [receive(conn) for _ in range(2)]
         assert receive(conn) == {"type": "synced", "unread": 2}
     assert [(m["kind"], m["case"]["id"]) for m in received] == [("high_risk", cases[1].pk), ("escalated", cases[0].pk)]
+
+
+IDLE = 8  # seconds: longer than channels-redis's blocking read (5 s) and redis-py 8's default socket timeout (5 s)
+
+
+def test_an_idle_connection_outlives_the_layers_blocking_read(two_servers):
+    # given super1 connected to B and nothing happening for a while (a board on a wall at night)
+    a, b = two_servers
+    with listen(b, "super1") as conn:
+        assert receive(conn) == {"type": "synced", "unread": 0}
+        with pytest.raises(TimeoutError):
+            conn.recv(timeout=IDLE)  # nothing arrives, and the server must not drop the socket
+
+        # when a case is escalated through A
+        case = file_case()
+        reply = request("POST", f"{a.url}/api/v1/cases/{case.pk}/transitions/escalate/",
+                        token=token("head1"), json_body={"reason": "村级调解难度大"})
+        assert reply.status == 200, reply.body
+
+        # then it still arrives on the same connection
+        assert receive(conn)["case"]["id"] == case.pk
+
+
+def test_one_publish_reaches_more_recipients_than_the_layers_connection_pool_holds(redis_url):
+    # given 300 users' groups on channels-redis, configured as the settings configure it, each
+    # with one connection's channel in it
+    import asyncio
+
+    from channels_redis.core import RedisChannelLayer
+
+    from config.settings.base import redis_channel_layer
+    from flows import realtime
+
+    layer = RedisChannelLayer(**redis_channel_layer(redis_url, prefix=f"test-{uuid.uuid4().hex}")["CONFIG"])
+
+    async def scenario() -> int:
+        channels = [await layer.new_channel() for _ in range(300)]
+        groups = [realtime.user_group(10_000 + i) for i in range(300)]
+        for group, channel in zip(groups, channels, strict=True):
+            await layer.group_add(group, channel)
+        # when one publish sends to all 300 at once (an escalation in a big county)
+        await realtime._send_all(layer, [(g, {"type": "notification.push", "message": {"id": i}})
+                                         for i, g in enumerate(groups)])
+        # then every channel has its message
+        got = [await asyncio.wait_for(layer.receive(channel), 30) for channel in channels]
+        await layer.flush()
+        await layer.close_pools()
+        return sorted(m["message"]["id"] for m in got) == list(range(300))
+
+    assert asyncio.run(scenario())
