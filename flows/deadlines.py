@@ -41,7 +41,9 @@ def host_stage(activation) -> str:
         host = getattr(task.flow_task, "_attached_to", None)
         if host is not None:
             return host.name
-        task = task.previous.first()
+        # Unordered: a timer has one previous task, and `.first()`'s ORDER BY created made
+        # PostgreSQL walk the whole task table backwards (57 ms at 60,000 tasks).
+        task = next(iter(task.previous.order_by()[:1]), None)
     raise LookupError("not reached from a stage timer")
 
 

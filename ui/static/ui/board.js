@@ -226,12 +226,21 @@
     socket.onmessage = handle;
     socket.onclose = function () {
       socket = null;
+      if (attempt >= 2) signedOutCheck();
       var base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
       var delay = Math.round(base * (0.8 + Math.random() * 0.4));  // jitter: boards do not reconnect in step
       attempt += 1;
       setStatus("reconnecting", text.reconnecting.replace("%s", String(Math.ceil(delay / 1000))));
       retryTimer = setTimeout(connect, delay);
     };
+  }
+
+  // A refused handshake looks like any dropped connection; if the session has ended, the
+  // sign-in page is the way back, not endless retries.
+  function signedOutCheck() {
+    fetch(root.getAttribute("data-me"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (r.status === 401 || r.status === 403) location.reload(); })
+      .catch(function () { /* offline: keep trying */ });
   }
 
   // A tablet waking up or coming back online reconnects at once rather than at the next try.
