@@ -167,3 +167,24 @@ def _escalate_in_service() -> None:
 
     case = file_case()
     services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解难度大")
+
+
+def test_a_board_whose_session_ended_goes_back_to_sign_in(server, chromium):
+    # given super1's board, live, its socket through a switch the test holds
+    page = sign_in(chromium, server.url, "super1")
+    routes = []
+
+    def through(route) -> None:
+        route.connect_to_server()
+        routes.append(route)
+
+    page.route_web_socket(SOCKET, through)
+    page.goto(server.url + "/board/")
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+
+    # when the session ends (signed out elsewhere) and the connection drops
+    page.context.clear_cookies()
+    routes[-1].close()
+
+    # then, its reconnections refused, the board finds out why and shows the sign-in page
+    page.wait_for_url(re.compile(r".*/login/.*"), timeout=30 * SECONDS)
