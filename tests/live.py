@@ -50,6 +50,7 @@ class LiveASGIServer:
             timeout_graceful_shutdown=5,
             # The legacy websockets implementation is deprecated in websockets ≥ 14.
             ws="websockets-sansio",
+            ws_per_message_deflate=False,  # as `serve`
         ))
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.port}", daemon=True)
         self._error: BaseException | None = None

@@ -124,8 +124,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 
-def redis_channel_layer(url: str, *, prefix: str = "fengqiao", capacity: int = 2000) -> dict:
-    """The channels-redis layer of the scale configuration."""
+def redis_channel_layer(url: str, *, prefix: str = "fengqiao", capacity: int = 2000, backend: str = "core") -> dict:
+    """The channels-redis layer of the scale configuration: `core` (lists and sorted sets) or
+    `pubsub` (Redis PUBLISH/SUBSCRIBE; channels-redis calls it beta)."""
+    if backend == "pubsub":
+        # One subscription per process and group; nothing queued in Redis, so nothing to
+        # time out on or to overflow. What a process misses while disconnected is lost to
+        # the push, not to the client: the rows are delivered with the unread backlog.
+        return {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": url}], "prefix": prefix}}
+    if backend != "core":
+        raise ValueError(f"CHANNEL_LAYER_BACKEND must be core or pubsub, not {backend!r}")
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
@@ -148,6 +157,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(
         REDIS_URL, prefix=os.environ.get("CHANNEL_LAYER_PREFIX", "fengqiao"),
         capacity=int(os.environ.get("CHANNEL_LAYER_CAPACITY", "2000")),
+        backend=os.environ.get("CHANNEL_LAYER_BACKEND", "core"),
     )}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -21,12 +21,14 @@ from tests.processes import ServerProcess, worker_env
 WAIT = 30.0
 
 
-@pytest.fixture
-def two_servers(transactional_db, tmp_path, redis_url):
+@pytest.fixture(params=["core", "pubsub"])
+def two_servers(request, transactional_db, tmp_path, redis_url):
+    """Two server processes on one Redis, with each of channels-redis's layers (CHANNEL_LAYER_BACKEND)."""
     from casework.demo import load_topology
 
     load_topology()
-    env = worker_env(tmp_path) | {"REDIS_URL": redis_url, "CHANNEL_LAYER_PREFIX": f"test-{uuid.uuid4().hex}"}
+    env = worker_env(tmp_path) | {"REDIS_URL": redis_url, "CHANNEL_LAYER_PREFIX": f"test-{uuid.uuid4().hex}",
+                                  "CHANNEL_LAYER_BACKEND": request.param}
     with ServerProcess(env) as a, ServerProcess(env) as b:
         yield a, b
 
