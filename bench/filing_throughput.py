@@ -138,13 +138,15 @@ def free_port() -> int:
 class Server:
     """uvicorn serving config.asgi:application in one process; stopped by its pid."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, *, lifespan: str = "off"):
         self.port = free_port()
         self.log_path = log_path
         self._log = open(log_path, "w")  # closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", HOST, "--port", str(self.port),
-             "--workers", "1", "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+             "--workers", "1", "--lifespan", lifespan, "--ws", "websockets-sansio",
+             "--ws-per-message-deflate", os.environ.get("BENCH_WS_DEFLATE", "false"), "--no-access-log",
+             "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             # Its own session: a Ctrl-C at the terminal reaches only this script, which then
             # stops the server itself, by pid, in order.

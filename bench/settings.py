@@ -1,6 +1,7 @@
 """Benchmark settings: the base configuration plus the bare baseline view, never shipped.
 
-The bare view (`bench.bareapp`) and its URL exist only here, so the production URLconf and
+The bare view (`bench.bareapp`) and its URL exist only here (and, for the notification
+latency benchmark, `bench.commitstamp`), so the production URLconf and
 schema are untouched. DEBUG is off (as in production: no query log kept per request).
 Passwords hash with MD5 only to make loading the demo users fast; every measured request
 authenticates by token, which hashes nothing.
@@ -10,5 +11,7 @@ from config.settings.base import INSTALLED_APPS, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.bareapp"]
+if env_bool("BENCH_STAMP_COMMITS", False):  # bench/notify_latency.py: commit moments on pushes
+    INSTALLED_APPS.append("bench.commitstamp")
 ROOT_URLCONF = "bench.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
