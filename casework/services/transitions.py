@@ -109,7 +109,7 @@ def lock_case(*, case_id: int, actor: User | None, name: str, seen_version: int 
 
 def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: dict | None = None,
           obligation_dates: list[dt.date] | None = None, notify: str | None = None,
-          notify_also: list[User] = (), **kwargs) -> Case:
+          notify_also: tuple[User, ...] | list[User] = (), **kwargs) -> Case:
     """Fire the pure FSM method and its effects; `notify` is the notification kind it raises."""
     from flows import engine, notifications  # the workflow follows the case; casework does not depend on it at import
 
