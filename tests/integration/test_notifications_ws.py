@@ -34,13 +34,6 @@ def server(transactional_db):
         yield live
 
 
-@pytest.fixture
-def token():
-    from rest_framework.authtoken.models import Token
-
-    return lambda username: Token.objects.get_or_create(user=user(username))[0].key
-
-
 def receive(conn) -> dict:
     return json.loads(conn.recv(timeout=WAIT))
 
