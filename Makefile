@@ -25,6 +25,7 @@ test: setup
 
 check: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ \
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -102,7 +102,7 @@ def run_step(env: dict[str, str], *args: str) -> str:
 
 def prepare_database(env: dict[str, str]) -> None:
     run_step(env, "manage.py", "migrate", "--noinput", "-v", "0")
-    run_step(env, "manage.py", "shell", "-c", "from casework.demo import load_topology; load_topology()")
+    run_step(env, "manage.py", "shell", "-c", "from demo.topology import load_topology; load_topology()")
 
 
 def cpu_seconds(pid: int) -> float | None:

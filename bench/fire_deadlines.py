@@ -3,7 +3,7 @@
     python bench/fire_deadlines.py [--backend sqlite|postgres|both] [--cases 10000] [--workers 1]
 
 For each backend: a fresh database, migrate, the demo topology, then `--cases` cases filed
-through `casework.services.case_file` (500 to a transaction, round-robin over the twelve demo
+through `actions.services.case_file` (500 to a transaction, round-robin over the twelve demo
 grids by each grid's own worker), so every case has a real viewflow process, a village
 acceptance task and its two boundary timers (warning at two thirds, breach at the end).
 Then three sweeps, each at an `as_of` taken from the clocks themselves:
@@ -86,10 +86,10 @@ def run(backend: str, cases: int, workers: int, env: dict[str, str]) -> list[Swe
     from django.db import connection, transaction
     from django.db.models import Max, Min
 
-    from casework import services
+    from actions import services
     from casework.choices import Role
-    from casework.demo import load_topology
     from casework.models import Case, CaseDeadline, CaseEvent, RoleAssignment
+    from demo.topology import load_topology
     from flows.timers import fire_due
 
     call_command("migrate", verbosity=0, interactive=False)

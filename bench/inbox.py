@@ -5,12 +5,12 @@
 
 For each backend: a fresh database, migrate, the demo topology. For each size the township
 枫桥镇 is topped up to that many open tasks, through the services, so every task is a real
-viewflow task with its timers: cases filed with `casework.services.case_file` (500 to a
+viewflow task with its timers: cases filed with `actions.services.case_file` (500 to a
 transaction, round-robin over 枫桥镇's six grids by each grid's worker); every other one
 escalated by its village head (`case_escalate`), so half the tasks are township triage tasks
 in the governance center's queue and half are village acceptance tasks in the three
 committees' queues; one village task in five is claimed by its village's mediator
-(`flows.services.task_claim`).
+(`actions.tasks.task_claim`).
 
 Then, in process, through DRF's APIClient with token auth (the whole middleware stack, the
 view, the serializer, JSON rendering — no network), each endpoint is requested `--warmup`
@@ -112,13 +112,13 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from casework import services
+    from actions import services
+    from actions.tasks import task_claim
     from casework.choices import Role
-    from casework.demo import load_topology
     from casework.models import Region, RoleAssignment, User
+    from demo.topology import load_topology
     from flows import engine
     from flows.models import DisputeProcess
-    from flows.services import task_claim
 
     call_command("migrate", verbosity=0, interactive=False)
     topo = load_topology()

@@ -4,7 +4,7 @@
 
 In process, through DRF's APIClient and token auth, each request inside
 django.test.utils.CaptureQueriesContext. For each size the database is first topped up to
-that many cases (filed through casework.services.case_file, in batches of one transaction,
+that many cases (filed through actions.services.case_file, in batches of one transaction,
 spread over every demo grid; one in ten accepted by its village so lists carry mediators),
 then it counts the queries of
 
@@ -109,10 +109,10 @@ def run(backend: str, sizes: list[int], verbose: bool) -> bool:
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from casework import services
+    from actions import services
     from casework.choices import Role
-    from casework.demo import load_topology
     from casework.models import Case, RoleAssignment, User
+    from demo.topology import load_topology
 
     call_command("migrate", verbosity=0, interactive=False)
     topo = load_topology()

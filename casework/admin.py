@@ -1,6 +1,6 @@
 """Admin for reference data: regions, people and roles, deadline rules, holidays.
 
-Cases and their events are shown read-only: only casework.services changes a case.
+Cases and their events are shown read-only: only the actions layer changes a case.
 """
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin

@@ -133,3 +133,21 @@ class DeadlineState(models.TextChoices):
     MET = "met", _("Met")
     BREACHED = "breached", _("Breached")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class AgreementForm(models.TextChoices):
+    """人民调解法 arts. 28–30: a written agreement (调解协议书), or an oral one the mediator records."""
+
+    WRITTEN = "written", _("Written agreement")  # 书面协议
+    ORAL = "oral", _("Oral agreement")  # 口头协议
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification tells its recipient (the `kind` of API.md's WebSocket messages)."""
+
+    ESCALATED = "escalated", _("Escalated")  # 上报
+    HIGH_RISK = "high_risk", _("High risk")  # 重大风险
+    DEADLINE_WARNING = "deadline_warning", _("Deadline warning")  # 即将超期
+    DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")  # 已超期
+    SUPERVISION_ORDER = "supervision_order", _("Supervision order")  # 督办
+    ASSIGNED = "assigned", _("Assigned to you")  # 指派

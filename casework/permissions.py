@@ -81,6 +81,11 @@ def may_see_personal_data(user: User, case: Case) -> bool:
     return holds(user, HANDLING_ROLES, case.region_path)
 
 
+def may_attach(case: Case, user: User) -> bool:
+    """Photos and documents are added by those who work the case."""
+    return may_see_personal_data(user, case)
+
+
 def may_file(user: User, grid_path: str) -> bool:
     return holds(user, FILING_ROLES, grid_path)
 
@@ -100,6 +105,11 @@ def may_act_for_township(case: Case, user: User) -> bool:
 
 def may_escalate(case: Case, user: User) -> bool:
     return may_act_for_village(case, user)
+
+
+def is_village_mediator(case: Case, user: User) -> bool:
+    """A mediator or the head of the case's village committee: whom an accept may name (承办调解员)."""
+    return holds(user, VILLAGE_COMMITTEE, case.region_path, RegionLevel.VILLAGE)
 
 
 def is_assigned(case: Case, user: User) -> bool:
@@ -128,6 +138,12 @@ def may_withdraw(case: Case, user: User) -> bool:
     if case.status == Status.REPORTED and may_resolve_on_spot(case, user):
         return True
     return may_act_for_village(case, user) or may_act_for_township(case, user)
+
+
+def may_manage_clock(case: Case, user: User) -> bool:
+    """Pause or resume a stage's deadline: the village committee, the township center, or a grid worker of the case."""
+    return (may_act_for_village(case, user) or may_act_for_township(case, user)
+            or holds(user, {Role.GRID_WORKER}, case.region_path))
 
 
 def may_merge(case: Case, user: User) -> bool:

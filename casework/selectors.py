@@ -9,9 +9,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from casework import clock
 from casework import permissions as perms
-from casework.choices import OPEN_STATUSES, DeadlineKind, DeadlineState
+from casework.choices import OPEN_STATUSES, DeadlineKind, DeadlineState, RegionLevel
 from casework.errors import NotFound
-from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, User
+from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, RoleAssignment, User, path_at
 
 DUPLICATE_WINDOW = dt.timedelta(days=90)
 
@@ -65,6 +65,14 @@ def case_get(*, viewer: User, case_id: int) -> Case:
     return case
 
 
+def village_mediators(case: Case) -> list[User]:
+    """Who may mediate the case in its village (permissions.is_village_mediator), by username."""
+    village = path_at(case.region_path, RegionLevel.VILLAGE)
+    ids = RoleAssignment.objects.filter(role__in=perms.VILLAGE_COMMITTEE, region__path=village,
+                                        region__level=RegionLevel.VILLAGE).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
 def region_children(*, viewer: User, parent_code: str | None) -> QuerySet[Region]:
     """The children of a region in the viewer's subtree; without a parent, the viewer's own regions."""
     paths = perms.scope_paths(viewer)
@@ -93,7 +101,7 @@ def possible_duplicates(*, viewer: User, case: Case, limit: int = 5) -> list[Cas
     phones = [p.phone for p in case.parties.all() if p.phone]
     if not ids and not phones:
         return []
-    village_path = case.region_path.rsplit(".", 1)[0]
+    village_path = path_at(case.region_path, RegionLevel.VILLAGE)
     matching = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones), case=OuterRef("pk"))
     return list(
         Case.objects.under(village_path)

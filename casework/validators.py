@@ -1,15 +1,19 @@
-"""Validation of personal identifiers and uploaded files."""
+"""Validation rules of the case record that every entry point applies: personal identifiers, dates,
+parties, obligations, and uploaded files. The services apply them; the API and the UI call the
+same functions to show the error on the field it belongs to."""
 from __future__ import annotations
 
-import datetime
+import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import clock
+from casework.choices import PartyRole
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -37,7 +41,7 @@ def validate_id_number(value: str) -> None:
     if not _ID_SHAPE.match(value):
         raise ValidationError(_("A resident ID number has 17 digits followed by a digit or X."), code="id_format")
     try:
-        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date in this ID number does not exist."), code="id_birth_date")
     if birth.year < 1900 or birth > timezone.localdate(clock.now()):
@@ -49,6 +53,36 @@ def validate_id_number(value: str) -> None:
 def validate_mobile(value: str) -> None:
     if not _MOBILE.match(value):
         raise ValidationError(_("Enter an 11-digit mainland mobile number starting with 1."), code="phone_format")
+
+
+# A date-time a little ahead of the server's clock is a tablet's clock, not the future.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+EARLIEST_YEAR = 1900
+
+
+def validate_occurred_at(value: dt.datetime) -> None:
+    """When a dispute occurred: not before 1900, not in the future (beyond a tablet's clock skew)."""
+    if value.year < EARLIEST_YEAR:
+        raise ValidationError(_("Enter a date after 1900."), code="too_early")
+    if value > clock.now() + CLOCK_SKEW:
+        raise ValidationError(_("A dispute cannot have occurred in the future."), code="future")
+
+
+def validate_party_roles(roles: Iterable[str]) -> None:
+    """A case has at least one party, and one of them is the applicant (申请人)."""
+    roles = list(roles)
+    if not roles:
+        raise ValidationError(_("At least one party is required."), code="no_party")
+    if PartyRole.APPLICANT not in roles:
+        raise ValidationError(_("At least one party must be the applicant."), code="no_applicant")
+
+
+def validate_obligation_due_date(value: dt.date) -> None:
+    """An obligation may already be due (an oral agreement recorded late), but not by years, and none
+    runs for decades: both would be typing mistakes."""
+    today = timezone.localdate(clock.now())
+    if not today - dt.timedelta(days=366) <= value <= today + dt.timedelta(days=30 * 366):
+        raise ValidationError(_("Enter a date within a year before and thirty years after today."), code="window")
 
 
 def mask_id_number(value: str) -> str:

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from viewflow.workflow.status import STATUS
 
+from casework import ladder
 from casework.models import Case, User
 from flows import deadlines
 from flows.flows import DisputeFlow
 from flows.models import DisputeProcess
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
-# The status each stage task stands for: the process follows the case.
-STAGE_STATUS = {
-    "village_acceptance": "reported",
-    "village_mediation": "village_mediation",
-    "township_triage": "township_triage",
-    "township_mediation": "township_mediation",
-    "referral_tracking": "referred",
-    "follow_up": "agreed",
-}
 
 
 def start(case: Case) -> DisputeProcess:
@@ -36,7 +28,7 @@ def follow(case: Case, actor: User | None) -> None:
     if process is None:
         return
     task = open_stage_task(process.pk)
-    if task is None or STAGE_STATUS[task.flow_task.name] == case.status:
+    if task is None or ladder.STAGE_BY_TASK[task.flow_task.name].status == case.status:
         return
     with task.activation() as activation:
         if task.status == STATUS.NEW:

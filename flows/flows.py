@@ -17,25 +17,26 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from casework.choices import RiskLevel, Status
+from casework import ladder
+from casework.choices import RiskLevel, Rung
+from casework.ladder import Queue
 from flows import deadlines as timers
 from flows import queues
 from flows.models import DisputeProcess
 from flows.views import StageTaskView
 
 
-def village_queue(process: DisputeProcess):
-    return queues.village_committee(process.case)
-
-
-def township_queue(process: DisputeProcess):
-    return queues.township_center(process.case)
-
-
-def follow_up_queue(process: DisputeProcess):
+def agreeing_body(case):
     """The follow-up visit is made by whoever reached the agreement."""
-    case = process.case
-    return queues.village_committee(case) if case.agreed_rung == "village" else queues.township_center(case)
+    return queues.village_committee(case) if case.agreed_rung == Rung.VILLAGE else queues.township_center(case)
+
+
+# The organization whose queue holds a stage's task, for each kind of queue of the ladder.
+QUEUE_OWNERS = {
+    Queue.VILLAGE_COMMITTEE: queues.village_committee,
+    Queue.TOWNSHIP_CENTER: queues.township_center,
+    Queue.AGREEING_BODY: agreeing_body,
+}
 
 
 def assigned_mediator(activation):
@@ -43,9 +44,12 @@ def assigned_mediator(activation):
     return activation.process.case.mediators.order_by("pk").first()
 
 
-def stage(title, queue, *, assign=None) -> flow.View:
-    """A stage task in a body's queue, with its deadline's warning and breach timers."""
-    node = flow.View(StageTaskView).Annotation(title=title).Permission(queues.WORK, obj=queue)
+def stage(task: str, *, assign=None) -> flow.View:
+    """The ladder's stage task `task` in its body's queue, with its deadline's warning and breach timers."""
+    spec = ladder.STAGE_BY_TASK[task]
+    owner = QUEUE_OWNERS[spec.queue]
+    node = flow.View(StageTaskView).Annotation(title=spec.title).Permission(
+        queues.WORK, obj=lambda process: owner(process.case))
     if assign is not None:
         node = node.Assign(assign)
     return (
@@ -55,8 +59,16 @@ def stage(title, queue, *, assign=None) -> flow.View:
     )
 
 
-def status_is(*statuses):
-    return lambda activation: activation.process.case.status in statuses
+def status_is(status: str):
+    return lambda activation: activation.process.case.status == status
+
+
+def where_now() -> flow.Switch:
+    """Where is the case now? To the stage task of its status; a closed case ends the process."""
+    switch = flow.Switch().Annotation(title=_("Where is the case now?"))
+    for spec in ladder.STAGES.values():
+        switch = switch.Case(getattr(this, spec.task), status_is(spec.status))
+    return switch.Default(this.end)
 
 
 class DisputeFlow(flow.Flow):
@@ -75,24 +87,15 @@ class DisputeFlow(flow.Flow):
         .Else(this.village_acceptance)
     )
 
-    village_acceptance = stage(_("Village acceptance"), village_queue)  # 受理
-    village_mediation = stage(_("Village mediation"), village_queue, assign=assigned_mediator)
-    township_triage = stage(_("Township triage"), township_queue)  # 分流
-    township_mediation = stage(_("Township mediation"), township_queue)
-    referral_tracking = stage(_("Referral tracking"), township_queue)  # 一站式多元化解
-    follow_up = stage(_("Follow-up visit"), follow_up_queue)  # 回访
+    # One stage task per stage of the ladder (casework.ladder.STAGES); the route reaches each.
+    village_acceptance = stage("village_acceptance")  # 受理
+    village_mediation = stage("village_mediation", assign=assigned_mediator)
+    township_triage = stage("township_triage")  # 分流
+    township_mediation = stage("township_mediation")
+    referral_tracking = stage("referral_tracking")  # 一站式多元化解
+    follow_up = stage("follow_up")  # 回访
 
-    route = (
-        flow.Switch()
-        .Annotation(title=_("Where is the case now?"))
-        .Case(this.village_acceptance, status_is(Status.REPORTED))
-        .Case(this.village_mediation, status_is(Status.VILLAGE_MEDIATION))
-        .Case(this.township_triage, status_is(Status.TOWNSHIP_TRIAGE))
-        .Case(this.township_mediation, status_is(Status.TOWNSHIP_MEDIATION))
-        .Case(this.referral_tracking, status_is(Status.REFERRED))
-        .Case(this.follow_up, status_is(Status.AGREED))
-        .Default(this.end)
-    )
+    route = where_now()
 
     raise_warning = flow.Function(timers.raise_warning).Annotation(title=_("Deadline warning")).Next(this.warned)
     handle_breach = flow.Function(timers.handle_breach).Annotation(title=_("Deadline breached")).Next(this.breach_handled)
@@ -103,4 +106,3 @@ class DisputeFlow(flow.Flow):
     def bind_case(self, activation, case):
         activation.process.case = case
         return activation.process
-

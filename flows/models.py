@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from flows.choices import NotificationKind
+from casework.choices import NotificationKind
 
 __all__ = ["DisputeProcess", "Notification"]
 

@@ -22,11 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import clock
-from casework.choices import Role
+from casework.choices import NotificationKind, Role
 from casework.errors import NotFound
-from casework.models import Case, CaseEvent, RoleAssignment, User
+from casework.models import Case, CaseEvent, RoleAssignment, User, enclosing_paths
 from flows import realtime, selectors
-from flows.choices import NotificationKind
 from flows.models import Notification
 
 TOWNSHIP = (Role.CENTER_STAFF, Role.TOWNSHIP_SUPERVISOR)
@@ -40,18 +39,12 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _enclosing_paths(region_path: str) -> list[str]:
-    """330681.108.001.02 → 330681, 330681.108, 330681.108.001, 330681.108.001.02."""
-    parts = region_path.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def recipients(*, case: Case, kind: str, also: Iterable[User | int | None] = ()) -> list[int]:
     """The ids of the active users who hear of `kind` on `case`, in id order, each once."""
     ids = {u if isinstance(u, int) else u.pk for u in also if u is not None}
     roles = AUDIENCE[kind]
     if roles:
-        ids.update(RoleAssignment.objects.filter(role__in=roles, region__path__in=_enclosing_paths(case.region_path))
+        ids.update(RoleAssignment.objects.filter(role__in=roles, region__path__in=enclosing_paths(case.region_path))
                    .values_list("user_id", flat=True))
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk").values_list("pk", flat=True))
 

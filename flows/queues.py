@@ -12,19 +12,13 @@ from casework.choices import RegionLevel, Role
 from casework.permissions import holds, roles_of
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
+from mediation.selectors import township_center, village_committee
+
+__all__ = ["MANAGE", "WORK", "QueueBackend", "may_manage", "may_work", "queue_organizations",
+           "township_center", "village_committee"]
 
 WORK = "flows.work_queue"  # claim and complete the queue's tasks
 MANAGE = "flows.manage_queue"  # assign, reassign, unassign them (committee head, center staff)
-
-
-def village_committee(case) -> Organization | None:
-    village_path = case.region_path.rsplit(".", 1)[0]
-    return Organization.objects.filter(kind=OrganizationKind.VILLAGE_COMMITTEE, region__path=village_path).first()
-
-
-def township_center(case) -> Organization | None:
-    township_path = case.region_path.rsplit(".", 2)[0]
-    return Organization.objects.filter(kind=OrganizationKind.GOVERNANCE_CENTER, region__path=township_path).first()
 
 
 def queue_organizations(user) -> list[Organization]:

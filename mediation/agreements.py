@@ -1,8 +1,7 @@
 """Drawing up an agreement (调解协议书) and deciding when it takes effect.
 
-Helpers for the services that lock the case: `casework.services.transitions.case_record_agreement`
-and `mediation.services`. They write rows but never the case itself, and import nothing from
-`casework.services`, which imports them.
+Helpers for the services that lock the case: `actions.transitions.case_record_agreement` and
+`actions.records`. They write rows but never the case itself (the actions layer records the change).
 """
 from __future__ import annotations
 
@@ -16,8 +15,9 @@ from casework import calendar, clock
 from casework.choices import DeadlineKind, DeadlineState, Rung
 from casework.errors import InvalidInput
 from casework.models import Case, CaseDeadline, Party, User
-from mediation.choices import AgreementForm, OrganizationKind
+from mediation.choices import AgreementForm
 from mediation.models import Agreement, AgreementParty, Obligation, Organization
+from mediation.selectors import township_center, village_committee
 
 
 def today() -> dt.date:
@@ -31,14 +31,10 @@ def _refuse(field: str, message: str) -> InvalidInput:
 def sealing_body(case: Case) -> Organization | None:
     """The body whose agreement it is: the village committee, the township's lead body, or the center."""
     if case.rung == Rung.VILLAGE:
-        return Organization.objects.filter(
-            kind=OrganizationKind.VILLAGE_COMMITTEE, region__path=case.region_path.rsplit(".", 1)[0]
-        ).first()
+        return village_committee(case)
     if case.rung == Rung.TOWNSHIP and case.lead_body_id is not None:
         return case.lead_body
-    return Organization.objects.filter(
-        kind=OrganizationKind.GOVERNANCE_CENTER, region__path=case.region_path.rsplit(".", 2)[0]
-    ).first()
+    return township_center(case)
 
 
 def _past_date(value: dt.date | None, field: str, *, default: dt.date) -> dt.date:

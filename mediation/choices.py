@@ -1,19 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.choices import AgreementForm  # the ladder declares the agreement's inputs
+
+__all__ = ["AgreementForm", "ConfirmationStatus", "DECIDED", "OrganizationKind"]
+
 
 class OrganizationKind(models.TextChoices):
     VILLAGE_COMMITTEE = "village_committee", _("People's mediation committee")  # 人民调解委员会
     GOVERNANCE_CENTER = "governance_center", _("Comprehensive governance center")  # 综治中心
     DEPARTMENT = "department", _("Stationed department")  # 派驻部门: 司法所, 派出所, 人民法庭…
     PROFESSIONAL = "professional", _("Professional mediation organization")  # 专业性调解组织
-
-
-class AgreementForm(models.TextChoices):
-    """人民调解法 arts. 28–30: a written agreement (调解协议书), or an oral one the mediator records."""
-
-    WRITTEN = "written", _("Written agreement")  # 书面协议
-    ORAL = "oral", _("Oral agreement")  # 口头协议
 
 
 class ConfirmationStatus(models.TextChoices):

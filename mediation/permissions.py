@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from casework import permissions as perms
 from casework.choices import Role, Status
+from casework.ladder import MEDIATING
 
 if TYPE_CHECKING:
     from casework.models import Case, User
 
-# The statuses in which a case is being mediated: sessions and terminations belong here.
-MEDIATING = (Status.VILLAGE_MEDIATION, Status.TOWNSHIP_MEDIATION)
 # Who may sit as a mediator in a session: anyone who mediates at a region covering the case.
 SESSION_MEDIATOR_ROLES = frozenset({Role.MEDIATOR, Role.COMMITTEE_HEAD, Role.CENTER_STAFF, Role.ADMIN})
 

@@ -1,13 +1,66 @@
 """Reads of the mediation records. Every one takes the viewer: outside their jurisdiction, 404."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case as Switch
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from casework import permissions as perms
+from casework.choices import RegionLevel
 from casework.errors import NotFound
-from casework.models import Case, User
-from mediation.models import Agreement, AgreementParty, MediationSession, Referral, Termination
+from casework.models import Case, User, enclosing_paths, path_at
+from mediation.choices import OrganizationKind
+from mediation.models import Agreement, AgreementParty, MediationSession, Organization, Referral, Termination
+
+# Who may lead joint mediation at the township (分流): never a village committee.
+TOWNSHIP_LEAD_KINDS = frozenset({OrganizationKind.GOVERNANCE_CENTER, OrganizationKind.DEPARTMENT,
+                                 OrganizationKind.PROFESSIONAL})
+
+
+# --- the bodies that work a case ----------------------------------------------------------------
+
+
+def village_committee(case: Case) -> Organization | None:
+    """The people's mediation committee of the case's village (村调委会)."""
+    return Organization.objects.filter(kind=OrganizationKind.VILLAGE_COMMITTEE,
+                                       region__path=path_at(case.region_path, RegionLevel.VILLAGE)).first()
+
+
+def township_center(case: Case) -> Organization | None:
+    """The comprehensive governance center of the case's township (综治中心)."""
+    return Organization.objects.filter(kind=OrganizationKind.GOVERNANCE_CENTER,
+                                       region__path=path_at(case.region_path, RegionLevel.TOWNSHIP)).first()
+
+
+def lead_bodies(case: Case) -> QuerySet[Organization]:
+    """Who may lead township mediation of this case: its center, the stationed departments, and the
+    professional organizations working the township (or an enclosing region, e.g. the whole county).
+    The center first, then departments, then by name."""
+    township = path_at(case.region_path, RegionLevel.TOWNSHIP)
+    kind_rank = Switch(
+        When(kind=OrganizationKind.GOVERNANCE_CENTER, then=Value(0)),
+        When(kind=OrganizationKind.DEPARTMENT, then=Value(1)), default=Value(2), output_field=IntegerField(),
+    )
+    return (Organization.objects.filter(kind__in=TOWNSHIP_LEAD_KINDS)
+            .filter(Q(region__path__startswith=township + ".") | Q(region__path__in=enclosing_paths(township)))
+            .annotate(kind_rank=kind_rank).order_by("kind_rank", "name"))
+
+
+def lead_body_problem(case: Case, body: Organization) -> str:
+    """Why `body` may not lead township mediation of the case ("" when it may)."""
+    if body.kind not in TOWNSHIP_LEAD_KINDS:
+        return _("The lead body must be the center, a department or a professional organization.")
+    if not lead_bodies(case).filter(pk=body.pk).exists():
+        return _("The lead body must work in this township.")
+    return ""
+
+
+def current_agreement(case: Case) -> Agreement | None:
+    """The agreement in force: the latest one a reopening has not superseded."""
+    return case.agreements.filter(superseded=False).order_by("-recorded_at", "-id").first()
+
+
+# --- reads a user triggers ---------------------------------------------------------------------
 
 
 def visible_case(*, viewer: User, case_id: int) -> Case:

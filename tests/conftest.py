@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from casework import services
+from actions import services
 from casework.choices import Status
-from casework.demo import load_topology
 from casework.models import Case, Region, User
+from demo.topology import load_topology
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
 PHONE = "13812345678"

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from casework import validators
 from casework.choices import Channel, DeadlineKind, DeadlineState, Satisfaction, Source, Status
+from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
-from casework.services.transitions import TRANSITION_LABELS
 
 # --- deadlines -----------------------------------------------------------------------------
 
@@ -78,24 +78,15 @@ def countdown(deadline: CaseDeadline | None, *, due_at: dt.datetime | None = Non
 
 # --- the timeline --------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "file": gettext_lazy("filed the case"),  # 登记
-    **TRANSITION_LABELS,
-    "claim": gettext_lazy("claimed the task"),
-    "assign": gettext_lazy("assigned the task"),
-    "unassign": gettext_lazy("returned the task to the queue"),
-    "pause_clock": gettext_lazy("paused the deadline"),
-    "resume_clock": gettext_lazy("resumed the deadline"),
-    "deadline_warning": gettext_lazy("deadline warning"),
-    "deadline_breached": gettext_lazy("deadline breached"),
-    "supervision_order": gettext_lazy("supervision order to the county"),  # 督办
-    "attach": gettext_lazy("added an attachment"),
-}
+def action_label(action: str) -> str:
+    """The timeline's words for an event action (every action the code writes has one)."""
+    return str(EventAction(action).label) if action in EventAction.values else action
+
+
 AUTOMATIC_REASONS = {
     "high_risk": gettext_lazy("high risk: straight to the township"),
     "deadline_breached": gettext_lazy("the deadline was breached"),
 }
-DANGER_ACTIONS = frozenset({"deadline_breached", "supervision_order", "decline", "withdraw", "reopen"})
 
 
 def choice_label(choices: type[models.TextChoices], value) -> str:
@@ -186,9 +177,9 @@ def timeline(events: list[CaseEvent]) -> list[TimelineEntry]:
     users = _user_labels(events)
     return [
         TimelineEntry(
-            event=e, label=str(ACTION_LABELS.get(e.action, e.action)),
+            event=e, label=action_label(e.action),
             actor=e.actor.label if e.actor_id else _("System"),
-            details=_event_details(e, users), danger=e.action in DANGER_ACTIONS,
+            details=_event_details(e, users), danger=e.action in ALARMING_ACTIONS,
         )
         for e in events
     ]

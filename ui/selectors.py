@@ -7,8 +7,6 @@ one place. Candidates to move into casework/flows once the UI settles.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db.models import Case as Switch
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -16,14 +14,12 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from casework import clock
 from casework import permissions as perms
 from casework.choices import OPEN_STATUSES, DeadlineKind, Outcome, RegionLevel, RiskLevel, Role, Status
-from casework.models import Case, CaseDeadline, CaseEvent, Region, User
-from casework.selectors import case_list, overdue_filter
-from casework.services.transitions import TOWNSHIP_LEAD_KINDS
-from flows import engine, queues
+from casework.models import Case, CaseDeadline, CaseEvent, Region, User, path_at
+from casework.selectors import case_list, case_scope, overdue_filter
+from flows import engine
 from flows.models import DisputeProcess
 from flows.selectors import inbox as flows_inbox
-from mediation.choices import OrganizationKind
-from mediation.models import Mediator, Organization
+from mediation.models import Mediator
 
 SUPERVISORS = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_SUPERVISOR})
 ESCALATED_STATUSES = (Status.TOWNSHIP_TRIAGE, Status.TOWNSHIP_MEDIATION, Status.REFERRED)
@@ -50,12 +46,6 @@ def home_url_name(viewer: User) -> str | None:
     return None
 
 
-def _subtrees(paths: list[str], field: str) -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": p + "."}) for p in paths))
-
-
 def _role_paths(viewer: User, roles: frozenset[str] | set[str]) -> list[str]:
     return [ra.region.path for ra in perms.roles_of(viewer) if ra.role in roles]
 
@@ -63,7 +53,7 @@ def _role_paths(viewer: User, roles: frozenset[str] | set[str]) -> list[str]:
 def filing_grids(viewer: User) -> QuerySet[Region]:
     """The grids the viewer may file a case in (a grid worker's own grid; intake staff's subtree)."""
     paths = _role_paths(viewer, perms.FILING_ROLES)
-    return (Region.objects.filter(level=RegionLevel.GRID).filter(_subtrees(paths, "path"))
+    return (Region.objects.filter(level=RegionLevel.GRID).filter(case_scope(paths, "path"))
             .select_related("parent__parent").order_by("path"))
 
 
@@ -82,37 +72,9 @@ def grid_cases(viewer: User) -> QuerySet[Case]:
 def triage_cases(viewer: User) -> QuerySet[Case]:
     """Cases waiting for the township center's triage, in the townships the viewer staffs."""
     paths = _role_paths(viewer, {Role.CENTER_STAFF, Role.ADMIN})
-    return (case_list(viewer=viewer).filter(status=Status.TOWNSHIP_TRIAGE).filter(_subtrees(paths, "region_path"))
+    return (case_list(viewer=viewer).filter(status=Status.TOWNSHIP_TRIAGE).filter(case_scope(paths, "region_path"))
             .select_related("region__parent__parent").annotate(risk_rank=_risk_first())
             .order_by("risk_rank", "created_at", "id"))
-
-
-def township_path(case: Case) -> str:
-    return case.region_path.rsplit(".", 2)[0]
-
-
-def lead_bodies(case: Case) -> QuerySet[Organization]:
-    """Who may lead township mediation of this case: its center, the stationed departments,
-    and the professional organizations working the township (or the whole county)."""
-    township = township_path(case)
-    parts = township.split(".")
-    ancestors = [".".join(parts[:i]) for i in range(1, len(parts))]
-    kind_rank = Switch(
-        When(kind=OrganizationKind.GOVERNANCE_CENTER, then=Value(0)),
-        When(kind=OrganizationKind.DEPARTMENT, then=Value(1)), default=Value(2), output_field=IntegerField(),
-    )
-    return (Organization.objects.filter(kind__in=TOWNSHIP_LEAD_KINDS)
-            .filter(_subtrees([township], "region__path") | Q(region__path__in=ancestors))
-            .annotate(kind_rank=kind_rank).order_by("kind_rank", "name"))
-
-
-def village_mediators(case: Case) -> list[User]:
-    """The roster of the case's village committee: whom an accept may name."""
-    committee = queues.village_committee(case)
-    if committee is None:
-        return []
-    rows = Mediator.objects.filter(organization=committee).select_related("user").order_by("is_head", "user__username")
-    return [row.user for row in rows if row.user.is_active]
 
 
 def queue_members(org_ids: list[int]) -> dict[int, list[User]]:
@@ -141,12 +103,6 @@ def confirmation_clock(case: Case) -> CaseDeadline | None:
     return next((c for c in getattr(case, "open_clocks", []) if c.kind == DeadlineKind.JUDICIAL_CONFIRMATION), None)
 
 
-def may_manage_clock(case: Case, viewer: User) -> bool:
-    """Mirrors the check of case_pause_clock, to show the pause/resume buttons only to those it allows."""
-    return (perms.may_act_for_village(case, viewer) or perms.may_act_for_township(case, viewer)
-            or perms.holds(viewer, {Role.GRID_WORKER}, case.region_path))
-
-
 def inbox(viewer: User, view: str):
     """flows.selectors.inbox with what a row shows: the case's mediators (for the allowed
     actions) and its open clocks (for the countdown and a paused clock's reason)."""
@@ -164,7 +120,7 @@ def inbox_counts(viewer: User, views: tuple[str, ...]) -> dict[str, int]:
 def merge_candidates(viewer: User, case: Case, limit: int = 20) -> QuerySet[Case]:
     """Open cases of the same township the viewer sees, for the merge form's suggestions."""
     return (case_list(viewer=viewer).filter(status__in=OPEN_STATUSES)
-            .filter(_subtrees([township_path(case)], "region_path")).exclude(pk=case.pk)
+            .filter(case_scope([path_at(case.region_path, RegionLevel.TOWNSHIP)], "region_path")).exclude(pk=case.pk)
             .prefetch_related(None).order_by("-created_at")[:limit])
 
 
@@ -246,10 +202,10 @@ def county_overview(viewer: User) -> list[RegionSummary]:
     scoped = _plain(case_list(viewer=viewer))
     now = clock.now()
     paths = perms.scope_paths(viewer)
-    townships = Region.objects.filter(level=RegionLevel.TOWNSHIP).filter(_subtrees(paths, "path")).order_by("path")
+    townships = Region.objects.filter(level=RegionLevel.TOWNSHIP).filter(case_scope(paths, "path")).order_by("path")
     rows = []
     for township in townships:
-        cases = scoped.filter(_subtrees([township.path], "region_path"))
+        cases = scoped.filter(case_scope([township.path], "region_path"))
         totals = cases.aggregate(
             total=Count("id"), open=Count("id", filter=~Q(status=Status.CLOSED)),
             high=Count("id", filter=~Q(status=Status.CLOSED) & Q(risk_level=RiskLevel.HIGH)),

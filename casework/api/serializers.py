@@ -2,26 +2,25 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework import clock, validators
+from casework import clock, ladder, validators
 from casework import permissions as perms
 from casework.choices import (
-    Channel,
     DisputeType,
     PartyRole,
     RegionLevel,
     RiskLevel,
     Role,
-    Satisfaction,
     Source,
 )
+from casework.ladder import allowed_transitions
 from casework.models import (
     Attachment,
     Case,
@@ -32,8 +31,7 @@ from casework.models import (
     User,
 )
 from casework.selectors import possible_duplicates
-from casework.services import allowed_transitions
-from mediation.choices import AgreementForm
+from mediation.models import Organization
 
 
 def _django_validator(func):
@@ -95,7 +93,7 @@ class BoundedDateTimeField(serializers.DateTimeField):
             result = super().to_internal_value(value)
         except OverflowError:
             self.fail("invalid", format="ISO 8601")
-        if result.year < 1900:
+        if result.year < validators.EARLIEST_YEAR:
             raise serializers.ValidationError(_("Enter a date after 1900."))
         return result
 
@@ -116,9 +114,13 @@ class CaseCreateSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
 
     def validate_occurred_at(self, value):
-        if value and value > clock.now() + datetime.timedelta(minutes=10):
-            raise serializers.ValidationError(_("A dispute cannot have occurred in the future."))
+        if value:
+            _django_validator(validators.validate_occurred_at)(value)
         return value
+
+    def validate_parties(self, parties: list[dict]) -> list[dict]:
+        _django_validator(validators.validate_party_roles)([p["role"] for p in parties])
+        return parties
 
     def validate_grid(self, value: str) -> Region:
         region = Region.objects.filter(code=value.strip()).first()
@@ -136,8 +138,6 @@ class CaseCreateSerializer(serializers.Serializer):
             if len(grids) != 1:
                 raise serializers.ValidationError({"grid": [_("This field is required.")]})
             attrs["grid"] = grids[0]
-        if not any(p["role"] == PartyRole.APPLICANT for p in attrs["parties"]):
-            raise serializers.ValidationError({"parties": [_("At least one party must be the applicant.")]})
         return attrs
 
 
@@ -253,54 +253,7 @@ class FiledCaseSerializer(CaseDetailSerializer):
                 for c in possible_duplicates(viewer=viewer, case=case)]
 
 
-# --- transitions: one input serializer per transition (API.md) ---
-
-class TransitionInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class NoteRequiredInput(TransitionInput):
-    note = serializers.CharField(max_length=2000)
-
-
-class AcceptInput(TransitionInput):
-    mediators = serializers.ListField(child=serializers.CharField(max_length=150), required=False, max_length=20)
-
-    def validate_mediators(self, usernames: list[str]) -> list[User]:
-        users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
-        unknown = [name for name in usernames if name not in users]
-        if unknown:
-            raise serializers.ValidationError(_("Unknown users: %(names)s") % {"names": ", ".join(unknown)})
-        return [users[name] for name in dict.fromkeys(usernames)]
-
-
-class DeclineInput(TransitionInput):
-    reason = serializers.CharField(max_length=2000)
-    advised_channel = serializers.CharField(max_length=100, help_text=_("A channel code, or free text."))
-
-
-class EscalateInput(TransitionInput):
-    reason = serializers.CharField(max_length=2000)
-
-
-class TriageInput(TransitionInput):
-    lead_body = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-
-    def validate_lead_body(self, value):
-        from mediation.models import Organization
-
-        if value is None:
-            return None
-        body = Organization.objects.select_related("region").filter(pk=value).first()
-        if body is None:
-            raise serializers.ValidationError(_("Unknown organization."))
-        return body
-
-
-class ReferInput(TransitionInput):
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    receiving_body = serializers.CharField(max_length=100)
-
+# --- transitions: one input serializer per transition, built from the ladder's declaration ---
 
 class ObligationInput(serializers.Serializer):
     description = serializers.CharField(max_length=500)
@@ -312,11 +265,7 @@ class ObligationInput(serializers.Serializer):
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # 履行地点
 
     def validate_due_date(self, value: datetime.date) -> datetime.date:
-        # An obligation may already be due (an oral agreement recorded late), but not by years,
-        # and none runs for decades: both would be typing mistakes.
-        today = timezone.localdate(clock.now())
-        if not today - datetime.timedelta(days=366) <= value <= today + datetime.timedelta(days=30 * 366):
-            raise serializers.ValidationError(_("Enter a date within a year before and thirty years after today."))
+        _django_validator(validators.validate_obligation_due_date)(value)
         return value
 
 
@@ -327,56 +276,72 @@ class AgreementSignatureInput(serializers.Serializer):
                                       help_text=_("Default: the day the agreement was concluded."))
 
 
-class AgreementInput(TransitionInput):
-    """API.md's `terms` and `obligations`, and optionally the rest of art. 35 of 《人民调解工作若干规定》."""
 
-    terms = serializers.CharField(max_length=5000)
-    obligations = ObligationInput(many=True, allow_empty=False, max_length=50)
-    form = serializers.ChoiceField(choices=AgreementForm.choices, required=False, default=AgreementForm.WRITTEN)
-    facts = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")  # 纠纷主要事实
-    points_in_dispute = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    responsibilities = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    concluded_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                        help_text=_("The day the agreement was reached; default today."))
-    parties = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False,
-                                    max_length=50, help_text=_("Ids of the parties to it; default every party."))
-    signatures = AgreementSignatureInput(many=True, required=False, max_length=50)
-    sealed = serializers.BooleanField(required=False, allow_null=True, default=None)
-    sealed_on = serializers.DateField(required=False, allow_null=True, default=None)
+class UsersField(serializers.ListField):
+    """Usernames of active users, given back as the users, each once, in the order given."""
+
+    child = serializers.CharField(max_length=150)
+
+    def to_internal_value(self, data) -> list[User]:
+        usernames = super().to_internal_value(data)
+        users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+        unknown = [name for name in usernames if name not in users]
+        if unknown:
+            raise serializers.ValidationError(_("Unknown users: %(names)s") % {"names": ", ".join(unknown)})
+        return [users[name] for name in dict.fromkeys(usernames)]
 
 
-class ReferralOutcomeInput(TransitionInput):
-    resolved = serializers.BooleanField()
-    reply = serializers.CharField(max_length=5000)
+class OrganizationField(serializers.IntegerField):
+    """The id of a mediation organization, given back as the organization."""
+
+    def to_internal_value(self, data) -> Organization:
+        pk = serializers.IntegerField(min_value=1).run_validation(data)
+        body = Organization.objects.select_related("region").filter(pk=pk).first()
+        if body is None:
+            raise serializers.ValidationError(_("Unknown organization."))
+        return body
 
 
-class ReopenInput(TransitionInput):
-    reason = serializers.CharField(max_length=2000)
+def _optional(spec: ladder.Input) -> dict:
+    if spec.required:
+        return {"help_text": spec.help_text}
+    return {"required": False, "help_text": spec.help_text, "allow_null": spec.nullable,
+            **({"default": None} if spec.nullable else {})}
 
 
-class CloseInput(TransitionInput):
-    fulfilled = serializers.BooleanField()
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+def _text(spec: ladder.Input) -> serializers.Field:
+    if spec.required:
+        return serializers.CharField(max_length=spec.max_length, help_text=spec.help_text)
+    return serializers.CharField(max_length=spec.max_length, required=False, allow_blank=True, default="",
+                                 help_text=spec.help_text)
 
 
-class MergeInput(TransitionInput):
-    into = serializers.IntegerField(min_value=1)
+K = ladder.InputKind
+FIELD_FOR_KIND: dict[str, Callable[[ladder.Input], serializers.Field]] = {
+    K.TEXT: _text,
+    K.CHOICE: lambda spec: serializers.ChoiceField(choices=spec.choices.choices, **_optional(spec)),
+    K.BOOL: lambda spec: serializers.BooleanField(**_optional(spec)),
+    K.DATE: lambda spec: serializers.DateField(**_optional(spec)),
+    K.USERS: lambda spec: UsersField(max_length=20, **_optional(spec)),
+    K.ORGANIZATION: lambda spec: OrganizationField(**_optional(spec)),
+    K.CASE: lambda spec: serializers.IntegerField(min_value=1, **_optional(spec)),
+    K.PARTIES: lambda spec: serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+                                                  max_length=50, **_optional(spec)),
+    K.OBLIGATIONS: lambda spec: ObligationInput(many=True, allow_empty=False, max_length=50),
+    K.SIGNATURES: lambda spec: AgreementSignatureInput(many=True, required=False, max_length=50),
+}
+
+
+def input_serializer(spec: ladder.TransitionSpec) -> type[serializers.Serializer]:
+    """The request body of a transition: its declared inputs, and the optional note every one takes."""
+    fields = {"note": serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")}
+    fields.update({i.name: FIELD_FOR_KIND[i.kind](i) for i in spec.inputs})
+    camel = "".join(part.title() for part in spec.name.split("_"))
+    return type(f"{camel}Input", (serializers.Serializer,), {**fields, "__doc__": str(spec.label)})
 
 
 TRANSITION_INPUTS: dict[str, type[serializers.Serializer]] = {
-    "resolve_on_spot": NoteRequiredInput,
-    "accept": AcceptInput,
-    "decline": DeclineInput,
-    "escalate": EscalateInput,
-    "triage_to_mediation": TriageInput,
-    "return_to_village": NoteRequiredInput,
-    "refer": ReferInput,
-    "record_agreement": AgreementInput,
-    "record_referral_outcome": ReferralOutcomeInput,
-    "reopen": ReopenInput,
-    "close": CloseInput,
-    "withdraw": NoteRequiredInput,
-    "merge": MergeInput,
+    name: input_serializer(spec) for name, spec in ladder.TRANSITIONS.items()
 }
 
 

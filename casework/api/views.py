@@ -3,26 +3,22 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import selectors, services
+from actions import services
+from casework import ladder, selectors
 from casework.api import serializers as s
 from casework.api.filters import CaseFilter
 from casework.errors import NotFound
-from casework.services.extensions import case_extend_deadline, check_extension
-from casework.services.transitions import check_transition
+from config.rest.requests import IF_MATCH_HEADER, if_match, path_id
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="Any string up to 64 characters; a retry with the same key returns the same case.",
-)
-IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
-    description="The case `version` the client acted on; a stale one gets 409 conflict.",
 )
 
 
@@ -45,10 +41,7 @@ class RegionListView(generics.ListAPIView):
 
 
 def _case_id(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such case."))
+    return path_id(raw, _("No such case."))
 
 
 class CaseListCreateView(generics.ListAPIView):
@@ -91,27 +84,26 @@ class CaseDetailView(APIView):
 
 def _seen_version(request, case) -> int:
     """The version the caller acted on: If-Match if sent, else what this request read first."""
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if header == "*":  # RFC 9110: any current version will do
-        return case.version
-    if header:
-        if not (header.isascii() and header.isdigit() and len(header) <= 10):
-            raise ValidationError({"If-Match": [_("Send the case version as a number.")]})
-        return int(header)
-    return case.version
+    seen = if_match(request)
+    return case.version if seen is None else seen
 
 
 class TransitionView(APIView):
     @extend_schema(
-        request=inline_serializer("TransitionRequest", {
-            "note": serializers.CharField(required=False),
-        }),
+        request=PolymorphicProxySerializer(
+            component_name="TransitionRequest", serializers=list(s.TRANSITION_INPUTS.values()),
+            resource_type_field_name=None,
+        ),
         responses={200: s.CaseDetailSerializer},
-        parameters=[IF_MATCH_HEADER],
-        description="Fire a transition; the fields each one takes are listed in API.md.",
+        parameters=[IF_MATCH_HEADER, OpenApiParameter(
+            "name", str, OpenApiParameter.PATH, enum=list(ladder.TRANSITIONS),
+            description="The transition to fire; its request body is the matching `<Name>Input`.",
+        )],
+        description="Fire a transition of the ladder. The body is the input of that transition: "
+        + "; ".join(f"`{name}` → `{form.__name__}`" for name, form in s.TRANSITION_INPUTS.items()) + ".",
     )
     def post(self, request, case_id, name):
-        service = services.TRANSITION_SERVICES.get(name)
+        service = services.SERVICES.get(name)
         if service is None:
             raise NotFound(_("Unknown transition: %(name)s") % {"name": name})
         case_id = _case_id(case_id)
@@ -120,13 +112,10 @@ class TransitionView(APIView):
         seen = _seen_version(request, case)
         # Role and state are checked before the body, so a refused action reads as 403/409, not
         # 400; the service checks again under the row lock.
-        check_transition(case, request.user, name, seen)
+        services.check_transition(case, request.user, name, seen)
         form = s.TRANSITION_INPUTS[name](data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        fields = dict(form.validated_data)
-        if name == "merge":
-            fields["into_id"] = fields.pop("into")
-        service(case_id=case_id, actor=request.user, seen_version=seen, **fields)
+        service(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
         case = selectors.case_get(viewer=request.user, case_id=case_id)
         response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
         response["ETag"] = f'"{case.version}"'
@@ -202,12 +191,12 @@ class DeadlineExtendView(APIView):
     def post(self, request, case_id):
         case_id = _case_id(case_id)
         case = selectors.case_get(viewer=request.user, case_id=case_id)
-        seen = _seen_version(request, case) if request.headers.get("If-Match") else None
+        seen = if_match(request)
         # Role and state before the body, as for the transitions: a refused action reads as 403/409, not 400.
-        check_extension(case, request.user, seen)
+        services.check_extension(case, request.user, seen)
         form = DeadlineExtendInput(data=request.data)
         form.is_valid(raise_exception=True)
-        case_extend_deadline(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
+        services.case_extend_deadline(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
         case = selectors.case_get(viewer=request.user, case_id=case_id)
         response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
         response["ETag"] = f'"{case.version}"'

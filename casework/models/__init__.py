@@ -1,7 +1,8 @@
 from .cases import Attachment, Case, CaseNumberCounter, IdempotencyKey, Party
 from .deadlines import CaseDeadline, DeadlineRule, Holiday
 from .events import CaseEvent
-from .jurisdiction import Region, RoleAssignment, User
+from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, path_at
+from .outbox import SearchOutbox
 
 __all__ = [
     "Attachment",
@@ -15,5 +16,8 @@ __all__ = [
     "Party",
     "Region",
     "RoleAssignment",
+    "SearchOutbox",
     "User",
+    "enclosing_paths",
+    "path_at",
 ]

@@ -1,7 +1,7 @@
 """The case (案件) and what hangs off it: parties, attachments, numbering, idempotency.
 
 `Case.status` is a protected FSM field: the transition methods below are pure (they set
-fields and nothing else); `casework.services` calls them inside a transaction, writes the
+fields and nothing else); the actions layer (`actions.transitions`) calls them inside a transaction, writes the
 event and schedules the side effects.
 """
 from __future__ import annotations
@@ -11,10 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from casework import clock
-from casework import permissions as perms
+from casework import clock, ladder
 from casework.choices import (
-    OPEN_STATUSES,
     DisputeType,
     Outcome,
     PartyRole,
@@ -27,16 +25,18 @@ from casework.choices import (
 __all__ = ["Case", "Party", "Attachment", "CaseNumberCounter", "IdempotencyKey"]
 
 S = Status
-ESCALATABLE = [S.REPORTED, S.VILLAGE_MEDIATION]
-AGREEABLE = [S.VILLAGE_MEDIATION, S.TOWNSHIP_MEDIATION, S.REFERRED]
-REFERABLE = [S.TOWNSHIP_TRIAGE, S.TOWNSHIP_MEDIATION]
-OPEN = list(OPEN_STATUSES)
-
 RESOLVED_AT = {
     Rung.VILLAGE: Outcome.RESOLVED_VILLAGE,
     Rung.TOWNSHIP: Outcome.RESOLVED_TOWNSHIP,
     Rung.CHANNEL: Outcome.RESOLVED_CHANNEL,
 }
+
+
+def fsm(name: str):
+    """The django-fsm transition of the ladder's spec `name`: its sources, target(s) and permission."""
+    spec = ladder.TRANSITIONS[name]
+    target = RETURN_VALUE(*spec.target) if isinstance(spec.target, tuple) else spec.target
+    return transition(field="status", source=list(spec.sources), target=target, permission=spec.permission)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -125,13 +125,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def rung(self) -> str:
         """The rung now working the case."""
-        return {
-            S.REPORTED: Rung.GRID,
-            S.VILLAGE_MEDIATION: Rung.VILLAGE,
-            S.TOWNSHIP_TRIAGE: Rung.TOWNSHIP,
-            S.TOWNSHIP_MEDIATION: Rung.TOWNSHIP,
-            S.REFERRED: Rung.CHANNEL,
-        }.get(self.status, self.agreed_rung or "")
+        return ladder.rung_of(self.status, self.agreed_rung)
 
     def save(self, *args, **kwargs) -> None:
         # Not auto_now: the demo history and --as-of runs move the services' clock.
@@ -142,64 +136,60 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.closed_at = clock.now()
 
-    # --- transitions (DESIGN.md §2). Pure: fields only; the service does the rest. ---
+    # --- transitions (casework.ladder). Pure: fields only; the service does the rest. ---
 
-    @transition(field=status, source=S.REPORTED, target=S.CLOSED, permission=perms.may_resolve_on_spot)
+    @fsm("resolve_on_spot")
     def resolve_on_spot(self) -> None:
         self._close(Outcome.RESOLVED_GRID)
 
-    @transition(field=status, source=S.REPORTED, target=S.VILLAGE_MEDIATION, permission=perms.may_act_for_village)
+    @fsm("accept")
     def accept(self) -> None:
         pass
 
-    @transition(field=status, source=S.REPORTED, target=S.CLOSED, permission=perms.may_act_for_village)
+    @fsm("decline")
     def decline(self) -> None:
         self._close(Outcome.DECLINED)
 
-    @transition(field=status, source=ESCALATABLE, target=S.TOWNSHIP_TRIAGE, permission=perms.may_escalate)
+    @fsm("escalate")
     def escalate(self) -> None:
         pass
 
-    @transition(field=status, source=S.TOWNSHIP_TRIAGE, target=S.TOWNSHIP_MEDIATION, permission=perms.may_act_for_township)
+    @fsm("triage_to_mediation")
     def triage_to_mediation(self, *, lead_body) -> None:
         self.lead_body = lead_body
 
-    @transition(field=status, source=S.TOWNSHIP_TRIAGE, target=S.VILLAGE_MEDIATION, permission=perms.may_act_for_township)
+    @fsm("return_to_village")
     def return_to_village(self) -> None:
         pass
 
-    @transition(field=status, source=REFERABLE, target=S.REFERRED, permission=perms.may_act_for_township)
+    @fsm("refer")
     def refer(self) -> None:
         pass
 
-    @transition(field=status, source=AGREEABLE, target=S.AGREED, permission=perms.may_record_agreement)
+    @fsm("record_agreement")
     def record_agreement(self) -> None:
         self.agreed_rung = self.rung
 
-    @transition(field=status, source=S.REFERRED, target=S.CLOSED, permission=perms.may_act_for_township)
+    @fsm("record_referral_outcome")
     def record_referral_outcome(self, *, resolved: bool) -> None:
         self._close(Outcome.RESOLVED_CHANNEL if resolved else Outcome.UNRESOLVED)
 
-    @transition(
-        field=status, source=S.AGREED,
-        target=RETURN_VALUE(S.VILLAGE_MEDIATION, S.TOWNSHIP_MEDIATION),
-        permission=perms.may_act_on_agreement,
-    )
+    @fsm("reopen")
     def reopen(self) -> str:
         # A village agreement goes back to the village; any other goes to township mediation.
         target = S.VILLAGE_MEDIATION if self.agreed_rung == Rung.VILLAGE else S.TOWNSHIP_MEDIATION
         self.agreed_rung = ""
         return target
 
-    @transition(field=status, source=S.AGREED, target=S.CLOSED, permission=perms.may_act_on_agreement)
+    @fsm("close")
     def close(self) -> None:
         self._close(RESOLVED_AT[self.agreed_rung])
 
-    @transition(field=status, source=OPEN, target=S.CLOSED, permission=perms.may_withdraw)
+    @fsm("withdraw")
     def withdraw(self) -> None:
         self._close(Outcome.WITHDRAWN)
 
-    @transition(field=status, source=OPEN, target=S.CLOSED, permission=perms.may_merge)
+    @fsm("merge")
     def merge(self, *, into: Case) -> None:
         self.merged_into = into
         self._close(Outcome.MERGED)

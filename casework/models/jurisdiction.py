@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.choices import RegionLevel, Role
 
-__all__ = ["User", "Region", "RoleAssignment"]
+__all__ = ["User", "Region", "RoleAssignment", "path_at", "enclosing_paths"]
 
 LEVEL_DEPTH = {
     RegionLevel.COUNTY: 0,
@@ -13,6 +13,17 @@ LEVEL_DEPTH = {
     RegionLevel.VILLAGE: 2,
     RegionLevel.GRID: 3,
 }
+
+
+def path_at(path: str, level: str) -> str:
+    """The path of the region at `level` that encloses `path` (330681.108.001.02, township → 330681.108)."""
+    return ".".join(path.split(".")[: LEVEL_DEPTH[level] + 1])
+
+
+def enclosing_paths(path: str) -> list[str]:
+    """330681.108.001.02 → 330681, 330681.108, 330681.108.001, 330681.108.001.02."""
+    parts = path.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 class User(AbstractUser):

@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "casework",
     "mediation",
     "flows",
+    "actions",
     "search",
     "ui",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -197,14 +199,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "casework.api.parsers.StrictJSONParser",
+        "config.rest.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "casework.api.pagination.CasePagination",
+    "DEFAULT_PAGINATION_CLASS": "config.rest.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "casework.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "config.rest.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

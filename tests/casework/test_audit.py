@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from casework import services
+from actions import services
 from casework.choices import Status
 from casework.models import Case, CaseEvent
 from casework.models.events import AppendOnlyError

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework import clock, services
+from actions import services
+from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent, IdempotencyKey, Party
 from tests.conftest import PHONE, VALID_ID, file_case, filing_body, user
 

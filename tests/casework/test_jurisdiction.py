@@ -17,7 +17,7 @@ import base64
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casework import services
+from actions import services
 from casework.models import Attachment, Case, CaseDeadline, CaseEvent
 from tests.conftest import file_case, snapshot, user
 

@@ -17,7 +17,8 @@ from django.core.management import call_command
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from casework import clock, services
+from actions import services
+from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent
 from flows import engine
 from flows.deadlines import NEVER

@@ -11,12 +11,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from casework import services
+from actions import services
+from actions.tasks import task_assign, task_claim
 from casework.errors import InvalidTransition
 from casework.models import Case, CaseEvent, Region, RoleAssignment, User
 from flows import engine, realtime
 from flows.models import Notification
-from flows.services import task_assign, task_claim
 from tests.conftest import bring_to, file_case, user
 from tests.flows.helpers import clock_of_case, fire, fire_deadlines, fired, process_of
 
@@ -181,7 +181,7 @@ def test_notifications_roll_back_with_the_event_that_caused_them(demo, monkeypat
 
 @pytest.mark.django_db(transaction=True)
 def test_the_push_goes_through_the_channel_layer_only_after_commit():
-    from casework.demo import load_topology
+    from demo.topology import load_topology
 
     load_topology()
     layer = get_channel_layer()

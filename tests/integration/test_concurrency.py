@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 
 from casework.choices import Status
+from casework.ladder import clocks_for
 from casework.models import Case, CaseDeadline, CaseEvent, CaseNumberCounter, IdempotencyKey, Party
-from casework.services.deadlines import CLOCKS_FOR_STATUS
 from tests.conftest import bring_to, file_case, filing_body
 from tests.live import request, run_together
 
@@ -117,7 +117,7 @@ def assert_one_winner(case_id: int, replies, attempted: list[str]) -> str:
     assert replies[statuses.index(200)].json()["status"] == case.status
     # the clocks moved once: exactly the clocks of the status reached are running
     open_kinds = sorted(CaseDeadline.objects.filter(case=case, ended_at__isnull=True).values_list("kind", flat=True))
-    assert open_kinds == sorted(CLOCKS_FOR_STATUS.get(case.status, ()))
+    assert open_kinds == sorted(clocks_for(case.status))
     assert CaseDeadline.objects.filter(case=case, kind="acceptance").count() == 1
     return winner
 

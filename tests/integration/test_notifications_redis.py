@@ -24,7 +24,7 @@ WAIT = 30.0
 @pytest.fixture(params=["core", "pubsub"])
 def two_servers(request, transactional_db, tmp_path, redis_url):
     """Two server processes on one Redis, with each of channels-redis's layers (CHANNEL_LAYER_BACKEND)."""
-    from casework.demo import load_topology
+    from demo.topology import load_topology
 
     load_topology()
     env = worker_env(tmp_path) | {"REDIS_URL": redis_url, "CHANNEL_LAYER_PREFIX": f"test-{uuid.uuid4().hex}",

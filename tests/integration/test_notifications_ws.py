@@ -27,7 +27,7 @@ WAIT = 20.0  # seconds a client waits for a message that must come; never an ass
 
 @pytest.fixture
 def server(transactional_db):
-    from casework.demo import load_topology
+    from demo.topology import load_topology
 
     load_topology()
     with LiveASGIServer() as live:

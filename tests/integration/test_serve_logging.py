@@ -14,7 +14,7 @@ from tests.processes import ServerProcess, worker_env
 
 @pytest.fixture
 def server(transactional_db, tmp_path):
-    from casework.demo import load_topology
+    from demo.topology import load_topology
 
     load_topology()
     env = worker_env(tmp_path) | {"LOG_LEVEL": "INFO"}

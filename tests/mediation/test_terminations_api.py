@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework import services
+from actions import services
 from casework.choices import Status
 from tests.conftest import bring_to, snapshot, user
 from tests.mediation.support import OUTSIDE, events, get, post, records

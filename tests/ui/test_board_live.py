@@ -26,8 +26,8 @@ def server(transactional_db):
     from channels.routing import ProtocolTypeRouter
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    from casework.demo import load_topology
     from config.asgi import application, django_asgi_app
+    from demo.topology import load_topology
 
     load_topology()
     app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
@@ -163,7 +163,7 @@ def test_the_board_counts_what_was_unread_before_it_opened_and_marks_all_read(se
 
 
 def _escalate_in_service() -> None:
-    from casework import services
+    from actions import services
 
     case = file_case()
     services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解难度大")

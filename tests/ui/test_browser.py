@@ -18,8 +18,8 @@ def site(transactional_db):
     """The ASGI app with its static files (the script), served on a free port, demo data committed."""
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    from casework.demo import load_topology
     from config.asgi import django_asgi_app
+    from demo.topology import load_topology
 
     load_topology()
     with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
@@ -64,7 +64,7 @@ def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chr
 
 def test_an_agreement_with_two_obligations_from_the_case_page(site, chromium):
     # given a case the committee accepted for mediator1
-    from casework import services
+    from actions import services
     from tests.conftest import file_case, user
 
     def given():

@@ -1,5 +1,5 @@
 """The case page: what it shows, to whom, and how refusals read."""
-from casework import services
+from actions import services
 from tests.conftest import PHONE, VALID_ID, snapshot
 from tests.ui.conftest import Browser, user
 from tests.ui.helpers import file_via_ui

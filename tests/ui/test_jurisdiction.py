@@ -1,7 +1,7 @@
 """A case outside one's jurisdiction does not exist, on every page and every form of the UI."""
 import pytest
 
-from casework.services import TRANSITIONS
+from casework.ladder import TRANSITIONS
 from tests.conftest import snapshot
 from tests.ui.conftest import Browser, stage_task
 from tests.ui.helpers import file_via_ui

@@ -1,1 +1,1 @@
-"""Forms of the web pages. They validate input only; the casework services decide."""
+"""Forms of the web pages. They validate input only; the actions layer's services decide."""

@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock, services, validators
+from actions import services
+from casework import validators
 from casework.choices import DisputeType, PartyRole, RiskLevel, Source
 from casework.models import Region
 
@@ -78,12 +79,8 @@ class FilingForm(forms.Form):
 
     def clean_occurred_at(self) -> dt.datetime | None:
         value = self.cleaned_data.get("occurred_at")
-        if value is None:
-            return None
-        if value.year < 1900:
-            raise ValidationError(_("Enter a date after 1900."))
-        if value > clock.now() + dt.timedelta(minutes=10):
-            raise ValidationError(_("A dispute cannot have occurred in the future."))
+        if value is not None:
+            validators.validate_occurred_at(value)
         return value
 
     def case_input(self, parties: list[services.PartyInput]) -> services.CaseInput:
@@ -121,9 +118,8 @@ class BasePartyFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        roles = [f.cleaned_data.get("role") for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
-        if PartyRole.APPLICANT not in roles:
-            raise ValidationError(_("At least one party must be the applicant."))
+        validators.validate_party_roles(
+            f.cleaned_data.get("role") for f in self.forms if f.cleaned_data and not self._should_delete_form(f))
 
     def parties(self) -> list[services.PartyInput]:
         return [services.PartyInput(**f.cleaned_data) for f in self.forms if f.cleaned_data]

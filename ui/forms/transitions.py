@@ -1,4 +1,8 @@
-"""One form per case transition, with the fields API.md lists for it.
+"""One form per case transition, with the fields the ladder declares for it (casework.ladder).
+
+A transition whose inputs are plain (text, a choice, yes/no, a date) gets a form built from its
+declaration; the few that need more (a roster to choose from, formsets, suggestions) have a
+form of their own below, checked against the same declaration.
 
 Each form carries the case version its page showed (`seen_version`, hidden): the service
 refuses with a conflict when someone else changed the case in between. `service_kwargs()`
@@ -12,34 +16,20 @@ from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock, services
-from casework.choices import Channel, Satisfaction
+from actions import services
+from casework import ladder, validators
+from casework.choices import Channel
 from casework.models import Case, User
-from casework.selectors import case_list, possible_duplicates
+from casework.selectors import case_list, possible_duplicates, village_mediators
 from mediation import choices as mediation_choices
 from mediation.models import Obligation, Organization
+from mediation.selectors import lead_bodies
 from ui import selectors as ui_selectors
 
-SERVICES = {
-    "resolve_on_spot": services.case_resolve_on_spot,
-    "accept": services.case_accept,
-    "decline": services.case_decline,
-    "escalate": services.case_escalate,
-    "triage_to_mediation": services.case_triage_to_mediation,
-    "return_to_village": services.case_return_to_village,
-    "refer": services.case_refer,
-    "record_agreement": services.case_record_agreement,
-    "record_referral_outcome": services.case_record_referral_outcome,
-    "reopen": services.case_reopen,
-    "close": services.case_close,
-    "withdraw": services.case_withdraw,
-    "merge": services.case_merge,
-}
 # Actions that end a case or undo work: drawn in red and asked to confirm.
-DANGER = frozenset({"decline", "withdraw", "merge", "reopen"})
+DANGER = frozenset(name for name, spec in ladder.TRANSITIONS.items() if spec.dangerous)
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -78,21 +68,6 @@ class TransitionForm(forms.Form):
                 self.add_error(name if name in self.fields else None, error)
 
 
-class NoteRequiredForm(TransitionForm):
-    note_label = _("Note")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["note"].required = True
-        self.fields["note"].widget.attrs["rows"] = 3
-        self.fields["note"].label = self.note_label
-
-
-class ResolveOnSpotForm(NoteRequiredForm):
-    name = "resolve_on_spot"
-    note_label = _("How it was settled")
-
-
 class AcceptForm(TransitionForm):
     name = "accept"
     mediators = forms.ModelMultipleChoiceField(
@@ -102,7 +77,7 @@ class AcceptForm(TransitionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        roster = ui_selectors.village_mediators(self.case)
+        roster = village_mediators(self.case)
         field = self.fields["mediators"]
         field.queryset = User.objects.filter(pk__in=[u.pk for u in roster]).order_by("username")
         field.label_from_instance = lambda u: u.label
@@ -139,25 +114,15 @@ class DeclineForm(TransitionForm):
         return data
 
 
-class EscalateForm(TransitionForm):
-    name = "escalate"
-    reason = _text(_("Why it goes up to the township"))
-
-
 class TriageForm(TransitionForm):
     name = "triage_to_mediation"
     lead_body = forms.ModelChoiceField(label=_("Lead body"), queryset=Organization.objects.none(), empty_label=None)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        bodies = ui_selectors.lead_bodies(self.case).select_related("region")
+        bodies = lead_bodies(self.case).select_related("region")
         self.fields["lead_body"].queryset = bodies
         self.fields["lead_body"].label_from_instance = lambda o: f"{o.name}（{o.get_kind_display()}）"
-
-
-class ReturnToVillageForm(NoteRequiredForm):
-    name = "return_to_village"
-    note_label = _("Guidance for the village committee")
 
 
 class ReferForm(TransitionForm):
@@ -170,7 +135,7 @@ class ReferForm(TransitionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.suggestions = [o.name for o in ui_selectors.lead_bodies(self.case).exclude(kind="governance_center")]
+        self.suggestions = [o.name for o in lead_bodies(self.case).exclude(kind="governance_center")]
         self.datalist_id = self.auto_id % f"{self.prefix}-receiving_body-list"
         self.fields["receiving_body"].widget.attrs["list"] = self.datalist_id
 
@@ -210,9 +175,7 @@ class ObligationForm(forms.Form):
 
     def clean_due_date(self) -> dt.date:
         value = self.cleaned_data["due_date"]
-        today = timezone.localdate(clock.now())
-        if not today - dt.timedelta(days=366) <= value <= today + dt.timedelta(days=30 * 366):
-            raise ValidationError(_("Enter a date within a year before and thirty years after today."))
+        validators.validate_obligation_due_date(value)
         return value
 
 
@@ -252,28 +215,6 @@ class AgreementForm(TransitionForm):
         return data
 
 
-class ReferralOutcomeForm(TransitionForm):
-    name = "record_referral_outcome"
-    resolved = _yes_no(_("Was it resolved?"))
-    reply = _text(_("The receiving body's reply"), max_length=5000)
-
-
-class ReopenForm(TransitionForm):
-    name = "reopen"
-    reason = _text(_("Why (a party reneged, an obligation was not met…)"))
-
-
-class CloseForm(TransitionForm):
-    name = "close"
-    fulfilled = _yes_no(_("Was the agreement fulfilled?"))
-    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect)
-
-
-class WithdrawForm(NoteRequiredForm):
-    name = "withdraw"
-    note_label = _("The applicant's request to withdraw")
-
-
 class MergeForm(TransitionForm):
     name = "merge"
     into = forms.CharField(label=_("Number of the case that carries on"), max_length=32,
@@ -300,17 +241,41 @@ class MergeForm(TransitionForm):
 
     def service_kwargs(self) -> dict:
         data = super().service_kwargs()
-        data["into_id"] = data.pop("into")
         return data
 
 
-FORMS: dict[str, type[TransitionForm]] = {
-    form.name: form for form in (
-        ResolveOnSpotForm, AcceptForm, DeclineForm, EscalateForm, TriageForm, ReturnToVillageForm, ReferForm,
-        AgreementForm, ReferralOutcomeForm, ReopenForm, CloseForm, WithdrawForm, MergeForm,
-    )
+def _field(spec: ladder.Input) -> forms.Field:
+    """The form field of a plain input of the ladder."""
+    if spec.kind == ladder.InputKind.TEXT:
+        return _text(spec.label, required=spec.required, max_length=spec.max_length, help_text=spec.help_text)
+    if spec.kind == ladder.InputKind.CHOICE:
+        return forms.ChoiceField(label=spec.label, choices=spec.choices.choices, required=spec.required,
+                                 widget=forms.RadioSelect, help_text=spec.help_text)
+    if spec.kind == ladder.InputKind.BOOL:
+        return _yes_no(spec.label)
+    if spec.kind == ladder.InputKind.DATE:
+        return forms.DateField(label=spec.label, required=spec.required, help_text=spec.help_text,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    raise TypeError(f"{spec.name}: a {spec.kind} input needs a form of its own")
+
+
+def declared_form(spec: ladder.TransitionSpec) -> type[TransitionForm]:
+    """The form of a transition with plain inputs, built from its declaration."""
+    fields = {i.name: _field(i) for i in spec.inputs if i.name != "note"}
+    note = next((i for i in spec.inputs if i.name == "note"), None)
+    if note is not None:  # a required note, with the transition's own words for it
+        fields["note"] = _text(note.label, max_length=note.max_length)
+        fields["note_label"] = note.label
+    return type(f"{spec.name.title().replace('_', '')}Form", (TransitionForm,), {"name": spec.name, **fields})
+
+
+# The transitions whose inputs need more than their declaration gives.
+TAILORED: dict[str, type[TransitionForm]] = {
+    form.name: form for form in (AcceptForm, DeclineForm, TriageForm, ReferForm, AgreementForm, MergeForm)
 }
-assert set(FORMS) == set(services.TRANSITIONS) == set(SERVICES)
+FORMS: dict[str, type[TransitionForm]] = {
+    name: TAILORED.get(name) or declared_form(spec) for name, spec in ladder.TRANSITIONS.items()
+}
 
 
 def transition_form(name: str, *, case: Case, viewer: User, data=None, auto_id: str | None = None) -> TransitionForm:

@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casework.choices import RiskLevel, Status
-from flows.choices import NotificationKind
+from casework.choices import NotificationKind, RiskLevel, Status
 from ui import presenters, selectors
 
 PAGE_SIZE = 25

@@ -9,16 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from actions import services
+from casework import ladder
 from casework import permissions as perms
-from casework import services
 from casework.choices import DeadlineState
 from casework.errors import Conflict, InvalidInput, NotFound, Refused
+from casework.ladder import TRANSITIONS
 from casework.models import Case
 from casework.selectors import possible_duplicates
-from casework.services.transitions import TRANSITION_LABELS, check_transition
 from flows import queues
 from ui import presenters, selectors
-from ui.forms.transitions import DANGER, FORMS, SERVICES, PauseForm, ResumeForm, TransitionForm, transition_form
+from ui.forms.transitions import DANGER, FORMS, PauseForm, ResumeForm, TransitionForm, transition_form
 from ui.views.common import safe_next, visible_case
 
 
@@ -26,11 +27,11 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
                 status: int = 200):
     """The case page; `bound` is a form the viewer just submitted, shown again with their input."""
     viewer = request.user
-    names = services.allowed_transitions(case, viewer)
+    names = ladder.allowed_transitions(case, viewer)
     actions = []
     for name in names:
         form = bound if bound is not None and bound.name == name else transition_form(name, case=case, viewer=viewer)
-        actions.append({"name": name, "label": TRANSITION_LABELS[name], "form": form, "danger": name in DANGER,
+        actions.append({"name": name, "label": TRANSITIONS[name].label, "form": form, "danger": name in DANGER,
                         "open": form is bound})
     personal_data = perms.may_see_personal_data(viewer, case)
     clock = selectors.stage_clock(case)
@@ -44,7 +45,7 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "clock": clock,
         "countdown": presenters.countdown(clock),
         "confirmation": presenters.countdown(selectors.confirmation_clock(case)),
-        "may_manage_clock": case.is_open and clock is not None and selectors.may_manage_clock(case, viewer),
+        "may_manage_clock": case.is_open and clock is not None and perms.may_manage_clock(case, viewer),
         "clock_paused": clock is not None and clock.state == DeadlineState.PAUSED,
         "pause_form": pause_form or PauseForm(prefix="pause"),
         "resume_form": ResumeForm(prefix="resume"),
@@ -97,11 +98,11 @@ def case_act(request, case_id: int, name: str):
     try:
         # Role, stale view and state first, as the API does: a refused action reads as 403/409
         # whatever was typed; the service checks again under the row lock.
-        check_transition(case, request.user, name, _posted_version(form))
+        services.check_transition(case, request.user, name, _posted_version(form))
         if not form.is_valid():
             messages.error(request, _("Please correct the marked fields."))
             return render_case(request, case, bound=form, status=400)
-        SERVICES[name](case_id=case.pk, actor=request.user, seen_version=form.cleaned_data["seen_version"],
+        services.SERVICES[name](case_id=case.pk, actor=request.user, seen_version=form.cleaned_data["seen_version"],
                        **form.service_kwargs())
     except NotFound:
         raise Http404("No such case.")
@@ -115,7 +116,7 @@ def case_act(request, case_id: int, name: str):
             messages.info(request, _("The page now shows the case as it is: check it, then send your form again."))
         fresh = visible_case(request, case_id)
         return render_case(request, fresh, bound=_rebound(form, fresh), status=exc.status)
-    messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+    messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
     return redirect(safe_next(request, reverse("ui:case", args=[case.pk])))
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casework import services
+from actions import services
 from casework.errors import InvalidInput, Refused
 from ui import selectors
 from ui.forms.filing import FilingForm, party_formset

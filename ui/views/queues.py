@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
-from casework import services
+from actions import services
+from casework import ladder
 from casework.errors import NotFound, Refused
+from casework.ladder import TRANSITIONS
 from casework.models import Case, User
-from casework.services.transitions import TRANSITION_LABELS
 from flows import queues
 from flows import selectors as flow_selectors
-from flows import services as flow_services
 from mediation.models import Organization
 from ui import presenters, selectors
 from ui.forms.transitions import DANGER, transition_form
@@ -58,12 +58,12 @@ def _rows(viewer: User, tasks, orgs: dict[str, Organization]) -> list[InboxRow]:
         case = task.process.disputeprocess.case
         org = orgs.get(task.owner_permission_obj_pk)
         manage = manages.get(task.owner_permission_obj_pk, False)
-        names = services.allowed_transitions(case, viewer)
+        names = ladder.allowed_transitions(case, viewer)
         rows.append(InboxRow(
             task=task, case=case, queue=org,
             countdown=presenters.countdown(selectors.stage_clock(case), due_at=task.due_at),
             # The everyday steps one click away; those that end or undo work stay on the case page.
-            actions=[(name, TRANSITION_LABELS[name]) for name in names if name not in DANGER],
+            actions=[(name, TRANSITIONS[name].label) for name in names if name not in DANGER],
             may_claim=task.owner_id is None,
             may_unassign=task.owner_id is not None and (task.owner_id == viewer.pk or manage),
             assignees=members.get(org.pk, []) if org is not None and manage else [],
@@ -109,7 +109,7 @@ def task_action(request, task_id: str, action: str):
     viewer = request.user
     try:
         if action == "claim":
-            flow_services.task_claim(task_id=task_id, actor=viewer)
+            services.task_claim(task_id=task_id, actor=viewer)
             done = _("You have claimed the task.")
         elif action == "assign":
             assignee = User.objects.filter(username=request.POST.get("assignee", ""), is_active=True).first()
@@ -117,10 +117,10 @@ def task_action(request, task_id: str, action: str):
                 flow_selectors.task_get(viewer=viewer, task_id=task_id)  # 404 comes before 400
                 messages.error(request, _("Choose whom to assign the task to."))
                 return _back(request, status=400)
-            flow_services.task_assign(task_id=task_id, actor=viewer, assignee=assignee)
+            services.task_assign(task_id=task_id, actor=viewer, assignee=assignee)
             done = _("The task is assigned to %(name)s.") % {"name": assignee.label}
         elif action == "unassign":
-            flow_services.task_unassign(task_id=task_id, actor=viewer)
+            services.task_unassign(task_id=task_id, actor=viewer)
             done = _("The task is back in the queue.")
         else:
             raise Http404("No such action.")
@@ -148,8 +148,8 @@ def triage(request):
     here = reverse("ui:triage")
     rows = []
     for case in selectors.triage_cases(viewer):
-        allowed = set(services.allowed_transitions(case, viewer))
-        forms = [(name, TRANSITION_LABELS[name],
+        allowed = set(ladder.allowed_transitions(case, viewer))
+        forms = [(name, TRANSITIONS[name].label,
                   transition_form(name, case=case, viewer=viewer, auto_id=f"id_c{case.pk}_%s"))
                  for name in TRIAGE_ACTIONS if name in allowed]
         rows.append({"case": case, "forms": forms, "countdown": presenters.countdown(selectors.stage_clock(case)),

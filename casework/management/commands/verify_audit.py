@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from casework.audit import verify_audit
 from casework.models import Case
-from casework.services import verify_audit
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo import load_topology
+from demo.cases import generate_cases
+from demo.topology import load_topology
 
 
 class Command(BaseCommand):
@@ -20,7 +21,5 @@ class Command(BaseCommand):
             f"{sum(len(g) for g in topology.grids.values())} grids."
         ))
         if cases:
-            from casework.demo_cases import generate_cases
-
             created = generate_cases(topology, count=cases, seed=seed, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Generated {created} past cases."))

@@ -1,4 +1,7 @@
-"""Writing and verifying the hash-chained audit trail."""
+"""The hash-chained audit trail: appending an event to a case's chain, and verifying the chains.
+
+Only `actions.changes.record_change` appends: it is the one way a case changes.
+"""
 from __future__ import annotations
 
 import json
@@ -7,15 +10,18 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 
 from casework import clock
+from casework.ladder import EventAction
 from casework.models import Case, CaseEvent, User
 
 
-def record_event(*, case: Case, actor: User | None, action: str, source: str = "", target: str = "",
+def append_event(*, case: Case, actor: User | None, action: str, source: str = "", target: str = "",
                  note: str = "", data: dict | None = None) -> CaseEvent:
     """Append one event to the case's chain and move the chain head on the (locked) case row.
 
-    The caller saves the case (`event_count`, `last_event_hash`) in the same transaction.
+    The caller saves the case (`event_count`, `last_event_hash`) in the same transaction. An
+    action that is not an `EventAction` (so has no label on the timeline) is refused.
     """
+    action = EventAction(action).value
     # Normalized to plain JSON now, so the hash computed here equals the one computed later
     # from the stored row.
     data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))

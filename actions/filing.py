@@ -5,18 +5,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from casework import clock
+from actions.changes import record_change
+from casework import clock, deadlines, validators
 from casework import permissions as perms
-from casework.choices import RegionLevel, RiskLevel, Source, Status
+from casework.choices import NotificationKind, RegionLevel, RiskLevel, Source, Status
 from casework.errors import Forbidden, InvalidInput
+from casework.ladder import EventAction
 from casework.models import Case, CaseNumberCounter, IdempotencyKey, Party, Region, User
-from casework.services import deadlines
-from casework.services.audit import record_event
-from flows.choices import NotificationKind
+from flows import engine
 
 
 @dataclass
@@ -87,14 +88,23 @@ def _case_for_key(actor: User, key: str) -> Case | None:
     return row.case if row else None
 
 
+def _check(rule, value, field: str) -> None:
+    """Apply a rule of casework.validators, refusing with a field error (400)."""
+    try:
+        rule(value)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], fields={field: exc.messages})
+
+
 def _create_case(*, actor: User, data: CaseInput) -> Case:
     grid = data.grid
     if grid.level != RegionLevel.GRID:
         raise InvalidInput("Cases are filed in a grid.", fields={"grid": ["Choose a grid, not a larger region."]})
     if not perms.may_file(actor, grid.path):
         raise Forbidden("You may not file cases in this grid.")
-    if not data.parties:
-        raise InvalidInput("At least one party is required.", fields={"parties": ["At least one party is required."]})
+    _check(validators.validate_party_roles, [p.role for p in data.parties], "parties")
+    if data.occurred_at is not None:
+        _check(validators.validate_occurred_at, data.occurred_at, "occurred_at")
     now = clock.now()
     county_code = grid.path.split(".", 1)[0]
     case = Case.objects.create(
@@ -109,24 +119,15 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         Party(case=case, role=p.role, name=p.name, id_number=p.id_number, phone=p.phone)
         for p in data.parties
     )
-    record_event(
-        case=case, actor=actor, action="file", target=Status.REPORTED,
-        data={"source": data.source, "risk_level": data.risk_level, "parties": len(data.parties)},
-    )
     deadlines.on_status_change(case=case, source="", at=now)
+    record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status"],
+                  data={"source": data.source, "risk_level": data.risk_level, "parties": len(data.parties)})
     if data.risk_level == RiskLevel.HIGH:
-        # 重大风险: skip the village, straight to township triage (the flow raises the alerts).
-        source = case.status
+        # 重大风险: skip the village, straight to township triage, and alert the township and county.
         case.escalate()
-        case.version += 1
-        escalation = record_event(case=case, actor=None, action="escalate", source=source,
-                                  data={"automatic": True, "reason": "high_risk"})
-        deadlines.on_status_change(case=case, source=source, at=now)
-    case.save(update_fields=["status", "version", "event_count", "last_event_hash"])
-    from flows import engine, notifications  # the workflow follows the case; casework does not depend on it at import
-
-    if data.risk_level == RiskLevel.HIGH:
-        notifications.notify(case=case, kind=NotificationKind.HIGH_RISK, event=escalation, exclude=actor)
-
+        deadlines.on_status_change(case=case, source=Status.REPORTED, at=now)
+        record_change(case, actor=None, action=EventAction.ESCALATE, source=Status.REPORTED, fields=["status"],
+                      data={"automatic": True, "reason": "high_risk"},
+                      notify=NotificationKind.HIGH_RISK, notify_exclude=actor)
     engine.start(case)
     return case

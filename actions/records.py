@@ -1,8 +1,8 @@
 """The mediation records (调解记录): sessions, terminations, signatures, judicial confirmation,
-referral receipts. Each one changes a case's record, so each is a service like those of
-`casework.services`: keyword-only, one transaction, the case row locked, jurisdiction (404),
-role (403), the caller's view (409 conflict) and the state (409) checked in that order, then
-the input (400), and one `CaseEvent` written.
+referral receipts. Each one changes a case's record, so each is a service like the transitions:
+keyword-only, one transaction, the case row locked by `lock_for` with jurisdiction (404), role
+(403) and the caller's view (409 conflict) checked in that order, then the state (409) and the
+input (400), and the change recorded by `record_change`.
 
 The `check_*` functions run the checks that do not depend on the input, so that an API view can
 refuse a wrong role or state before it looks at the body; the services run them again under the
@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework import clock
+from actions.changes import check_access, lock_for, record_change
+from casework import clock, deadlines, ladder, validators
 from casework import permissions as perms
 from casework.choices import Channel, DeadlineKind
-from casework.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from casework.errors import InvalidInput, InvalidTransition, NotFound
+from casework.ladder import EventAction
 from casework.models import Case, User
-from casework.services import deadlines
-from casework.services.audit import record_event
 from mediation import agreements
 from mediation import permissions as mperms
 from mediation.choices import DECIDED, ConfirmationStatus
@@ -35,6 +35,7 @@ from mediation.models import (
     Referral,
     Termination,
 )
+from mediation.selectors import current_agreement
 
 # What each record is called in a refusal ("Your role may not … on this case.").
 ACTIONS = {
@@ -49,8 +50,7 @@ MAY: dict[str, Callable[[Case, User], bool]] = {
     "agreement": mperms.may_act_for_agreement,
     "referral": mperms.may_track_referral,
 }
-# A date-time a little ahead of the server's clock is a tablet's clock, not the future.
-CLOCK_SKEW = dt.timedelta(minutes=10)
+CLOCK_SKEW = validators.CLOCK_SKEW
 
 
 def _refuse(field: str, message: str) -> InvalidInput:
@@ -64,32 +64,16 @@ def _required(value: str, field: str) -> str:
     return value
 
 
+def _refusal(record: str) -> str:
+    return _("Your role may not %(action)s on this case.") % {"action": ACTIONS[record]}
+
+
 def _gate(case: Case, actor: User, record: str, seen_version: int | None) -> None:
-    if not perms.can_see(actor, case):
-        raise NotFound(_("No such case."))
-    if not MAY[record](case, actor):
-        raise Forbidden(_("Your role may not %(action)s on this case.") % {"action": ACTIONS[record]})
-    if seen_version is not None and seen_version != case.version:
-        raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
+    check_access(case, actor, may=MAY[record], refusal=_refusal(record), seen_version=seen_version)
 
 
-def _lock(case_id: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(_("No such case."))
-    return case
-
-
-def _commit(case: Case, actor: User, action: str, *, note: str = "", data: dict | None = None) -> None:
-    """One event on the locked case, and the case's version and chain head saved with it."""
-    case.version += 1
-    record_event(case=case, actor=actor, action=action, source=case.status, note=note, data=data)
-    case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
-
-
-def current_agreement(case: Case) -> Agreement | None:
-    """The agreement in force: the latest one a reopening has not superseded."""
-    return case.agreements.filter(superseded=False).order_by("-recorded_at", "-id").first()
+def _lock(case_id: int, actor: User, record: str, seen_version: int | None) -> Case:
+    return lock_for(case_id, actor, may=MAY[record], refusal=_refusal(record), seen_version=seen_version)
 
 
 # --- checks without the input ---------------------------------------------------------------------
@@ -98,7 +82,7 @@ def current_agreement(case: Case) -> Agreement | None:
 def check_mediation_record(case: Case, actor: User, record: str = "session", seen_version: int | None = None) -> None:
     """Sessions and terminations belong to a case being mediated, in the village or at the township."""
     _gate(case, actor, record, seen_version)
-    if case.status not in mperms.MEDIATING:
+    if case.status not in ladder.MEDIATING:
         raise InvalidTransition(
             _("Mediation is recorded while a case is in village or township mediation; this case is “%(status)s”.")
             % {"status": case.get_status_display()}
@@ -140,8 +124,8 @@ def session_record(*, case_id: int, actor: User, held_at: dt.datetime, place: st
     The mediators default to the recorder; each must mediate at a region covering the case (or be
     on the roster of the body leading township mediation).
     """
-    case = _lock(case_id)
-    check_mediation_record(case, actor, "session", seen_version)
+    case = _lock(case_id, actor, "session", seen_version)
+    check_mediation_record(case, actor, "session")
     if held_at > clock.now() + CLOCK_SKEW:
         raise _refuse("held_at", _("A session cannot be recorded before it is held."))
     place, statements, result = _required(place, "place"), _required(statements, "statements"), _required(result, "result")
@@ -157,7 +141,7 @@ def session_record(*, case_id: int, actor: User, held_at: dt.datetime, place: st
         recorded_by=actor,
     )
     session.mediators.set(mediators)
-    _commit(case, actor, "session_recorded", note=result, data={
+    record_change(case, actor=actor, action=EventAction.SESSION_RECORDED, note=result, data={
         "session": session.pk, "held_at": held_at, "place": place,
         "mediators": [m.username for m in mediators], "attendees": len(people),
     })
@@ -173,8 +157,8 @@ def termination_record(*, case_id: int, actor: User, reason: str, advised_channe
     judicial routes, so at least one channel code or a piece of advice is required. Terminating
     does not move the case: escalating, referring or closing it is the next, separate step.
     """
-    case = _lock(case_id)
-    check_mediation_record(case, actor, "termination", seen_version)
+    case = _lock(case_id, actor, "termination", seen_version)
+    check_mediation_record(case, actor, "termination")
     stage_clock = deadlines.current_clock(case)
     since = stage_clock.started_at if stage_clock else None
     earlier = case.terminations.filter(stage=case.status)
@@ -194,7 +178,7 @@ def termination_record(*, case_id: int, actor: User, reason: str, advised_channe
     termination = Termination.objects.create(
         case=case, stage=case.status, reason=reason, advised_channels=channels, advice=advice, recorded_by=actor,
     )
-    _commit(case, actor, "termination_recorded", note=reason, data={
+    record_change(case, actor=actor, action=EventAction.TERMINATION_RECORDED, note=reason, data={
         "termination": termination.pk, "stage": case.status, "advised_channels": channels, "advice": advice,
     })
     return termination
@@ -211,8 +195,8 @@ def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed:
     When the last signature or the seal is recorded the agreement takes effect, and the
     judicial-confirmation countdown runs from that day.
     """
-    case = _lock(case_id)
-    agreement = check_agreement_act(case, actor, seen_version)
+    case = _lock(case_id, actor, "agreement", seen_version)
+    agreement = check_agreement_act(case, actor)
     if agreement.is_oral:
         raise InvalidTransition(_("An oral agreement is recorded by the mediator; it is not signed or sealed."))
     if agreement.effective_on is not None:
@@ -220,7 +204,7 @@ def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed:
     signed = agreements.record_signatures(agreement=agreement, signatures=signatures, sealed=sealed,
                                           sealed_on=sealed_on)
     agreements.time_confirmation_window(case=case, agreement=agreement)
-    _commit(case, actor, "agreement_signed", data={
+    record_change(case, actor=actor, action=EventAction.AGREEMENT_SIGNED, data={
         "agreement": agreement.pk, "signed": signed, "sealed": sealed, "effective_on": agreement.effective_on,
     })
     return agreement
@@ -235,8 +219,8 @@ def judicial_confirmation_request(*, case_id: int, actor: User, court: str, requ
     request is refused (400). One request at a time: another while one is pending, or after the
     court confirmed, is a 409. The confirmation countdown stops: the window was used.
     """
-    case = _lock(case_id)
-    agreement = check_agreement_act(case, actor, seen_version)
+    case = _lock(case_id, actor, "agreement", seen_version)
+    agreement = check_agreement_act(case, actor)
     if agreement.effective_on is None:
         raise InvalidTransition(_("The agreement is not in force yet: a signature or the committee's seal is missing."))
     if agreement.confirmation_requests.filter(
@@ -262,7 +246,7 @@ def judicial_confirmation_request(*, case_id: int, actor: User, court: str, requ
         agreement=agreement, requested_on=requested_on, court=court, recorded_by=actor,
     )
     deadlines.stop_clocks(case=case, at=clock.now(), kinds=(DeadlineKind.JUDICIAL_CONFIRMATION,))
-    _commit(case, actor, "judicial_confirmation_requested", data={
+    record_change(case, actor=actor, action=EventAction.JUDICIAL_CONFIRMATION_REQUESTED, data={
         "request": request.pk, "agreement": agreement.pk, "court": court, "requested_on": requested_on,
     })
     return request
@@ -289,8 +273,8 @@ def judicial_confirmation_decide(*, case_id: int, actor: User, request_id: int, 
     A rejection leaves the agreement on record: the parties may change it or reach a new one
     through mediation, or go to court (人民调解法 art. 33).
     """
-    case = _lock(case_id)
-    request = check_confirmation_decision(case, actor, request_id, seen_version)
+    case = _lock(case_id, actor, "agreement", seen_version)
+    request = check_confirmation_decision(case, actor, request_id)
     if result not in DECIDED:
         raise _refuse("result", _("Choose confirmed or rejected."))
     decided_on = decided_on or agreements.today()
@@ -302,7 +286,7 @@ def judicial_confirmation_decide(*, case_id: int, actor: User, request_id: int, 
     request.status, request.decided_on, request.decision = result, decided_on, (decision or "").strip()
     request.decision_recorded_by = actor
     request.save(update_fields=["status", "decided_on", "decision", "decision_recorded_by"])
-    _commit(case, actor, "judicial_confirmation_decided", note=request.decision, data={
+    record_change(case, actor=actor, action=EventAction.JUDICIAL_CONFIRMATION_DECIDED, note=request.decision, data={
         "request": request.pk, "result": result, "decided_on": decided_on,
     })
     return request
@@ -315,8 +299,7 @@ def judicial_confirmation_decide(*, case_id: int, actor: User, request_id: int, 
 def referral_receive(*, case_id: int, actor: User, referral_id: int, received_at: dt.datetime | None = None,
                      note: str = "", seen_version: int | None = None) -> Referral:
     """The receiving body signed for a referral (签收): record when, once."""
-    case = _lock(case_id)
-    check_referral_tracking(case, actor, seen_version)
+    case = _lock(case_id, actor, "referral", seen_version)
     referral = case.referrals.filter(pk=referral_id).first()
     if referral is None:
         raise NotFound(_("No such referral."))
@@ -330,7 +313,7 @@ def referral_receive(*, case_id: int, actor: User, referral_id: int, received_at
 
     referral.received_at, referral.receipt_note, referral.receipt_recorded_by = received_at, (note or "").strip(), actor
     referral.save(update_fields=["received_at", "receipt_note", "receipt_recorded_by"])
-    _commit(case, actor, "referral_received", note=referral.receipt_note, data={
+    record_change(case, actor=actor, action=EventAction.REFERRAL_RECEIVED, note=referral.receipt_note, data={
         "referral": referral.pk, "channel": referral.channel, "receiving_body": referral.receiving_body,
         "received_at": received_at,
     })

@@ -1,6 +1,6 @@
 """Realistic past cases for the demo county: `python manage.py load_demo --cases N`.
 
-Every case is filed and carried through its life by the services of `casework.services`, as the
+Every case is filed and carried through its life by the services of the actions layer (`actions.services`), as the
 demo user who would have done each step, each step at its own past moment (`clock.travel_to`),
 so events, the hash chain, deadlines, agreements and referrals are exactly what real use leaves.
 
@@ -33,10 +33,12 @@ from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
-from casework import clock, services
+from actions import services
+from casework import clock
 from casework.choices import PartyRole, RiskLevel, Satisfaction, Source
-from casework.demo import NAMED_USERS, Topology
-from casework.demo_stories import (
+from casework.models import IdempotencyKey, Region, User
+from casework.validators import id_check_digit
+from demo.stories import (
     ACCEPT_NOTES,
     APPLIANCES,
     APPRAISALS,
@@ -105,8 +107,7 @@ from casework.demo_stories import (
     O,
     Story,
 )
-from casework.models import IdempotencyKey, Region, User
-from casework.validators import id_check_digit
+from demo.topology import NAMED_USERS, Topology
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
 
@@ -738,7 +739,7 @@ def _parties(rng: random.Random, village: _Village, story: Story, ctx: _Context,
 # --------------------------------------------------------------------------------------------
 
 ACTIONS: dict[str, Callable] = {
-    **services.TRANSITION_SERVICES,
+    **services.SERVICES,
     "pause_clock": services.case_pause_clock,
     "resume_clock": services.case_resume_clock,
 }
@@ -779,7 +780,7 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
                 step = _Step(step.at, step.member, "withdraw", step.actor, {"note": "与此前已登记的案件重复，申请人撤回。"})
                 kwargs = dict(step.kwargs)
             else:
-                kwargs["into_id"] = case_ids[into]
+                kwargs["into"] = case_ids[into]
         try:
             with clock.travel_to(at):
                 ACTIONS[step.action](case_id=case_ids[step.member], actor=step.actor, **kwargs)

@@ -1,54 +1,27 @@
 """Work queue endpoints (`GET /api/v1/tasks/?view=…`, claim, assign, unassign) and notifications."""
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
-from casework import clock
+from actions import services
+from casework.choices import NotificationKind
 from casework.errors import NotFound
 from casework.models import User
-from flows import notifications, selectors, services
-from flows.choices import NotificationKind
+from config.rest.requests import path_id
+from flows import notifications, selectors
+from flows.api.serializers import (
+    AssignInput,
+    NotificationSerializer,
+    ReadAllInput,
+    TaskSerializer,
+)
 from flows.models import Notification
-
-
-class TaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    stage = serializers.SerializerMethodField()
-    title = serializers.SerializerMethodField()
-    status = serializers.CharField()
-    owner = serializers.SerializerMethodField()
-    queue = serializers.SerializerMethodField()
-    case = serializers.SerializerMethodField()
-    due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.SerializerMethodField()
-    created = serializers.DateTimeField()
-
-    def get_stage(self, task) -> str:
-        return task.flow_task.name
-
-    def get_title(self, task) -> str:
-        return str(task.flow_task.task_title)
-
-    def get_owner(self, task) -> str | None:
-        return task.owner.username if task.owner_id else None
-
-    def get_queue(self, task) -> dict:
-        return {"id": int(task.owner_permission_obj_pk)}
-
-    def get_case(self, task) -> dict:
-        case = task.process.disputeprocess.case
-        return {"id": case.pk, "number": case.number, "title": case.title, "status": case.status,
-                "risk_level": case.risk_level, "region": case.region.name}
-
-    def get_overdue(self, task) -> bool:
-        return task.due_at is not None and task.due_at < clock.now()
 
 
 class TaskListView(generics.ListAPIView):
@@ -66,14 +39,8 @@ class TaskListView(generics.ListAPIView):
         return selectors.inbox(viewer=self.request.user, view=view)
 
 
-class AssignInput(serializers.Serializer):
-    assignee = serializers.CharField(max_length=150)
-
-
 def _task_id(raw) -> int:
-    if not str(raw).isdigit():
-        raise NotFound(_("No such task in your queues."))
-    return int(raw)
+    return path_id(raw, _("No such task in your queues."))
 
 
 class TaskActionView(APIView):
@@ -99,38 +66,6 @@ class TaskActionView(APIView):
 
 
 # --- notifications: `GET /api/v1/notifications/?unread=true`, `POST …/{id}/read/`, `POST …/read-all/` ---
-
-class RegionSummarySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.CharField()
-    path = serializers.CharField()
-
-
-class CaseSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-    risk_level = serializers.CharField()
-    region = RegionSummarySerializer()
-
-
-class NotificationSerializer(serializers.Serializer):
-    """The WebSocket message of API.md (`type`, `id`, `kind`, `created_at`, `case`) and `read_at`."""
-
-    type = serializers.CharField(default="notification")
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=NotificationKind.choices)
-    created_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(allow_null=True)
-    case = CaseSummarySerializer()
-
-    def to_representation(self, notification):
-        read_at = notification.read_at
-        return {**notifications.message(notification),
-                "read_at": timezone.localtime(read_at).isoformat() if read_at else None}
-
 
 def _flag(request, name: str) -> bool:
     raw = request.query_params.get(name, "").lower()
@@ -171,10 +106,6 @@ class NotificationReadView(APIView):
             raise NotFound(_("No such notification."))
         notification = notifications.notification_mark_read(notification_id=int(notification_id), actor=request.user)
         return Response(NotificationSerializer(notification).data)
-
-
-class ReadAllInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)
 
 
 class NotificationReadAllView(APIView):

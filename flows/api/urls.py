@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flows import api
+from flows.api import views as api
 
 urlpatterns = [
     path("tasks/", api.TaskListView.as_view(), name="api-tasks"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from casework import calendar, clock
+from casework import calendar, clock, ladder
 from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
 from casework.errors import InvalidInput, InvalidTransition
 from casework.models import Case, CaseDeadline, DeadlineRule, User
@@ -37,20 +37,6 @@ DEFAULT_RULES: dict[str, RuleTerms] = {
     # People's Mediation Law art. 33: joint request within 30 days of the agreement taking effect.
     K.JUDICIAL_CONFIRMATION: RuleTerms(30, DayCount.CALENDAR),
 }
-
-# The clock each status starts. Agreed starts two: the follow-up visit and the judicial
-# confirmation window (a countdown shown to the parties; it never escalates anything).
-CLOCKS_FOR_STATUS: dict[str, tuple[str, ...]] = {
-    Status.REPORTED: (K.ACCEPTANCE,),
-    Status.VILLAGE_MEDIATION: (K.VILLAGE_MEDIATION,),
-    Status.TOWNSHIP_TRIAGE: (K.TOWNSHIP_TRIAGE,),
-    Status.TOWNSHIP_MEDIATION: (K.TOWNSHIP_MEDIATION,),
-    Status.REFERRED: (K.REFERRAL_FEEDBACK,),
-    Status.AGREED: (K.FOLLOW_UP, K.JUDICIAL_CONFIRMATION),
-}
-# Clocks that outlive the status that started them.
-DETACHED_CLOCKS = frozenset({K.JUDICIAL_CONFIRMATION})
-
 
 def resolve_rule(*, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
     """The most specific rule for a case: deepest region first, then one for its dispute type."""
@@ -84,7 +70,7 @@ def stop_clocks(*, case: Case, at: dt.datetime, kinds: tuple[str, ...] | None = 
     if kinds is not None:
         clocks = clocks.filter(kind__in=kinds)
     else:
-        clocks = clocks.exclude(kind__in=DETACHED_CLOCKS)
+        clocks = clocks.exclude(kind__in=ladder.DETACHED_CLOCKS)
     # A breached clock stays breached when its stage ends; the others are met (or cancelled).
     stopped = clocks.exclude(state=DeadlineState.BREACHED).update(state=state, ended_at=at, paused_at=None)
     return stopped + clocks.filter(state=DeadlineState.BREACHED).update(ended_at=at)
@@ -107,14 +93,14 @@ def on_status_change(*, case: Case, source: str, at: dt.datetime,
     if source == Status.AGREED and case.status != Status.CLOSED:
         # Reopened: the agreement no longer stands, nor its confirmation window.
         stop_clocks(case=case, at=at, kinds=(K.JUDICIAL_CONFIRMATION,), state=DeadlineState.CANCELLED)
-    for kind in CLOCKS_FOR_STATUS.get(case.status, ()):
+    for kind in ladder.clocks_for(case.status):
         base = follow_up_base(obligation_dates or [], at) if kind == K.FOLLOW_UP else None
         start_clock(case=case, kind=kind, at=at, base=base)
 
 
 def current_clock(case: Case) -> CaseDeadline | None:
     """The clock of the stage the case is in now (not the detached countdowns)."""
-    kinds = CLOCKS_FOR_STATUS.get(case.status, ())
+    kinds = ladder.clocks_for(case.status)
     if not kinds:
         return None
     return (

@@ -1,6 +1,8 @@
-"""Extending a mediation deadline once (延长调解期限), DESIGN.md §2.
+"""Changing a case's clocks: pausing and resuming the stage's deadline, and extending a
+mediation deadline once (延长调解期限, DESIGN.md §2).
 
-Village mediation (《人民调解工作若干规定》 art. 33: 一般在一个月内调结) may be extended once with
+A clock may be paused while waiting for a party (e.g. unreachable), with the reason recorded, by
+those `casework.permissions.may_manage_clock` allows. Village mediation (《人民调解工作若干规定》 art. 33: 一般在一个月内调结) may be extended once with
 both parties' consent, recorded; township mediation once. By how much is the rule's
 `extension_days` (30 by default), copied onto the clock when it started; a rule of 0 means the
 stage cannot be extended. The viewflow timers are re-timed in the same transaction.
@@ -10,27 +12,45 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from casework import calendar, clock
+from actions.changes import check_access, lock_for, record_change
+from casework import calendar, clock, deadlines, ladder
 from casework import permissions as perms
-from casework.choices import DeadlineKind, DeadlineState, Status
-from casework.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from casework.choices import DeadlineState
+from casework.errors import InvalidInput, InvalidTransition
+from casework.ladder import EventAction
 from casework.models import Case, CaseDeadline, User
-from casework.services import deadlines
-from casework.services.audit import record_event
+from flows import engine
 
-# The stage whose clock may be extended, and who may extend it.
-EXTENDABLE = {
-    Status.VILLAGE_MEDIATION: (DeadlineKind.VILLAGE_MEDIATION, perms.may_act_for_village),
-    Status.TOWNSHIP_MEDIATION: (DeadlineKind.TOWNSHIP_MEDIATION, perms.may_act_for_township),
-}
-# Stages whose extension needs both parties' consent.
-CONSENT_REQUIRED = frozenset({Status.VILLAGE_MEDIATION})
+
+def _lock_for_clock(case_id: int, actor: User) -> Case:
+    return lock_for(case_id, actor, may=perms.may_manage_clock, refusal=_("Your role may not pause this case's deadline."))
+
+
+@transaction.atomic
+def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
+    """Stop the current stage's clock while waiting for a party (e.g. unreachable)."""
+    case = _lock_for_clock(case_id, actor)
+    paused = deadlines.pause_clock(case=case, actor=actor, reason=reason)
+    record_change(case, actor=actor, action=EventAction.PAUSE_CLOCK, note=reason, data={"deadline": paused.kind})
+    engine.reschedule(case)
+    return case
+
+
+@transaction.atomic
+def case_resume_clock(*, case_id: int, actor: User, note: str = "") -> Case:
+    case = _lock_for_clock(case_id, actor)
+    resumed, stood = deadlines.resume_clock(case=case, actor=actor)
+    record_change(case, actor=actor, action=EventAction.RESUME_CLOCK, note=note,
+                  data={"deadline": resumed.kind, "paused_seconds": int(stood.total_seconds()),
+                        "due_at": resumed.due_at})
+    engine.reschedule(case)
+    return case
 
 
 def _may_extend(case: Case, actor: User) -> bool:
-    stage = EXTENDABLE.get(case.status)
-    if stage is not None:
-        return stage[1](case, actor)
+    stage = ladder.STAGES.get(case.status)
+    if stage is not None and stage.extension is not None:
+        return stage.extension.permission(case, actor)
     # Outside mediation the answer is "not now" (409), not "not you", for the bodies that mediate.
     return perms.may_act_for_village(case, actor) or perms.may_act_for_township(case, actor)
 
@@ -38,14 +58,11 @@ def _may_extend(case: Case, actor: User) -> bool:
 def check_extension(case: Case, actor: User, seen_version: int | None = None) -> CaseDeadline:
     """The clock an extension would lengthen, after every check that does not depend on the input,
     in the order the API promises: 404, 403, 409 conflict, 409 state."""
-    if not perms.can_see(actor, case):
-        raise NotFound(_("No such case."))
-    if not _may_extend(case, actor):
-        raise Forbidden(_("Your role may not extend this case's deadline."))
-    if seen_version is not None and seen_version != case.version:
-        raise Conflict(_("Someone else changed this case while you were acting on it; reload it and try again."))
+    check_access(case, actor, may=_may_extend, refusal=_("Your role may not extend this case's deadline."),
+                 seen_version=seen_version)
+    stage = ladder.STAGES.get(case.status)
     deadline = deadlines.current_clock(case)
-    if case.status not in EXTENDABLE or deadline is None or deadline.kind != EXTENDABLE[case.status][0]:
+    if stage is None or stage.extension is None or deadline is None or deadline.kind != stage.clock:
         raise InvalidTransition(_("Only a village or township mediation deadline can be extended."))
     if deadline.extension_days == 0:
         raise InvalidTransition(_("The deadline rule for this stage allows no extension."))
@@ -67,14 +84,13 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
     in the village, without both parties' consent. Records an `extend_deadline` event and
     moves the stage's viewflow timers.
     """
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(_("No such case."))
-    deadline = check_extension(case, actor, seen_version)
+    case = lock_for(case_id, actor, may=_may_extend, refusal=_("Your role may not extend this case's deadline."),
+                    seen_version=seen_version)
+    deadline = check_extension(case, actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("A reason is required."), fields={"reason": [_("A reason is required.")]})
-    if case.status in CONSENT_REQUIRED and not parties_consent:
+    if ladder.STAGES[case.status].extension.consent_required and not parties_consent:
         message = _("Village mediation may be extended only with both parties' consent.")
         raise InvalidInput(message, fields={"parties_consent": [message]})
 
@@ -86,14 +102,9 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
     deadline.extended = True
     deadline.save(update_fields=["due_at", "warn_at", "extended"])
 
-    case.version += 1
-    record_event(case=case, actor=actor, action="extend_deadline", source=case.status, note=reason,
-                 data={"deadline": deadline.kind, "extension_days": deadline.extension_days,
-                       "day_count": deadline.day_count, "parties_consent": bool(parties_consent),
-                       "previous_due_at": previous_due, "due_at": deadline.due_at})
-    case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
-
-    from flows import engine  # the workflow follows the case; casework does not depend on it at import
-
+    record_change(case, actor=actor, action=EventAction.EXTEND_DEADLINE, note=reason,
+                  data={"deadline": deadline.kind, "extension_days": deadline.extension_days,
+                        "day_count": deadline.day_count, "parties_consent": bool(parties_consent),
+                        "previous_due_at": previous_due, "due_at": deadline.due_at})
     engine.reschedule(case)
     return case

@@ -8,20 +8,17 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from actions.changes import lock_for, record_change
 from casework import permissions as perms
-from casework.errors import Forbidden, NotFound
-from casework.models import Attachment, Case, User
-from casework.services.audit import record_event
+from casework.ladder import EventAction
+from casework.models import Attachment, User
 
 
 @transaction.atomic
 def case_add_attachment(*, case_id: int, actor: User, upload: File, content_type: str, extension: str) -> Attachment:
     """Store a file whose type was recognized from its content, under a name we choose."""
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None or not perms.can_see(actor, case):
-        raise NotFound(_("No such case."))
-    if not perms.may_see_personal_data(actor, case):
-        raise Forbidden(_("Your role may not add attachments to this case."))
+    case = lock_for(case_id, actor, may=perms.may_attach,
+                    refusal=_("Your role may not add attachments to this case."))
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -32,9 +29,7 @@ def case_add_attachment(*, case_id: int, actor: User, upload: File, content_type
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
     attachment.save()
-    case.version += 1
-    record_event(case=case, actor=actor, action="attach", source=case.status,
-                 data={"attachment": attachment.pk, "content_type": content_type, "size": upload.size,
-                       "sha256": attachment.sha256})
-    case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
+    record_change(case, actor=actor, action=EventAction.ATTACH,
+                  data={"attachment": attachment.pk, "content_type": content_type, "size": upload.size,
+                        "sha256": attachment.sha256})
     return attachment

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from actions.changes import record_change
+from casework.choices import NotificationKind
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound
+from casework.ladder import EventAction
 from casework.models import Case, CaseEvent, User
-from casework.services.audit import record_event
-from flows import notifications, queues
-from flows.choices import NotificationKind
+from flows import queues
 from mediation.models import Organization
 
 
@@ -27,13 +28,10 @@ def _locked(task_id: int, actor: User) -> tuple[Task, Case, Organization]:
     return task, case, org
 
 
-def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str) -> CaseEvent:
-    case.version += 1
-    event = record_event(case=case, actor=actor, action=action, source=case.status,
+def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str, **notify) -> CaseEvent:
+    return record_change(case, actor=actor, action=action, **notify,
                          data={"task": task.pk, "stage": task.flow_task.name,
                                "assignee": assignee.username if assignee else None})
-    case.save(update_fields=["version", "event_count", "last_event_hash", "updated_at"])
-    return event
 
 
 @transaction.atomic
@@ -48,7 +46,7 @@ def task_claim(*, task_id: int, actor: User) -> Task:
         raise Forbidden(_("This task is not in your queue."))
     task.owner, task.status = actor, STATUS.ASSIGNED
     task.save(update_fields=["owner", "status"])
-    _record(case, actor, task, actor, "claim")
+    _record(case, actor, task, actor, EventAction.CLAIM)
     return task
 
 
@@ -63,8 +61,7 @@ def task_assign(*, task_id: int, actor: User, assignee: User) -> Task:
                            fields={"assignee": [_("%(name)s does not work this queue.") % {"name": assignee.label}]})
     task.owner, task.status = assignee, STATUS.ASSIGNED
     task.save(update_fields=["owner", "status"])
-    event = _record(case, actor, task, assignee, "assign")
-    notifications.notify(case=case, kind=NotificationKind.ASSIGNED, event=event, also=[assignee], exclude=actor)
+    _record(case, actor, task, assignee, EventAction.ASSIGN, notify=NotificationKind.ASSIGNED, notify_also=[assignee])
     return task
 
 
@@ -78,5 +75,5 @@ def task_unassign(*, task_id: int, actor: User) -> Task:
         raise Forbidden(_("Only the holder, the committee head or center staff may unassign this task."))
     task.owner, task.status = None, STATUS.NEW
     task.save(update_fields=["owner", "status"])
-    _record(case, actor, task, None, "unassign")
+    _record(case, actor, task, None, EventAction.UNASSIGN)
     return task

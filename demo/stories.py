@@ -1,6 +1,6 @@
 """The text of the demo cases: what each kind of dispute looks like, as users write it.
 
-Plain data (Chinese) for `casework.demo_cases`; templates use str.format slots.
+Plain data (Chinese) for `demo.cases`; templates use str.format slots.
 """
 from __future__ import annotations
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActionsConfig(AppConfig):
+    """The commands that change a case, spanning casework, mediation and the workflow."""
+
+    name = "actions"
+    verbose_name = _("Actions")
+
+    def ready(self) -> None:
+        from actions import deadlines
+        from flows.deadlines import handle_with
+
+        # The workflow's deadline timers act through this layer, which sits above the workflow.
+        handle_with(warning=deadlines.on_warning, breach=deadlines.on_breach)

@@ -1,0 +1,1 @@
+"""The HTTP API of flows: `views`, their `serializers`, and `urls`."""

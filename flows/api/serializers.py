@@ -1,0 +1,82 @@
+"""Request and response shapes of the flows API. No business logic: that lives in the actions layer."""
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from casework import clock
+from casework.choices import NotificationKind
+from flows import notifications
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    stage = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    queue = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+
+    def get_stage(self, task) -> str:
+        return task.flow_task.name
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title)
+
+    def get_owner(self, task) -> str | None:
+        return task.owner.username if task.owner_id else None
+
+    def get_queue(self, task) -> dict:
+        return {"id": int(task.owner_permission_obj_pk)}
+
+    def get_case(self, task) -> dict:
+        case = task.process.disputeprocess.case
+        return {"id": case.pk, "number": case.number, "title": case.title, "status": case.status,
+                "risk_level": case.risk_level, "region": case.region.name}
+
+    def get_overdue(self, task) -> bool:
+        return task.due_at is not None and task.due_at < clock.now()
+
+
+class AssignInput(serializers.Serializer):
+    assignee = serializers.CharField(max_length=150)
+
+
+class RegionSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    path = serializers.CharField()
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    risk_level = serializers.CharField()
+    region = RegionSummarySerializer()
+
+
+class NotificationSerializer(serializers.Serializer):
+    """The WebSocket message of API.md (`type`, `id`, `kind`, `created_at`, `case`) and `read_at`."""
+
+    type = serializers.CharField(default="notification")
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    case = CaseSummarySerializer()
+
+    def to_representation(self, notification):
+        read_at = notification.read_at
+        return {**notifications.message(notification),
+                "read_at": timezone.localtime(read_at).isoformat() if read_at else None}
+
+
+class ReadAllInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)

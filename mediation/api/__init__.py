@@ -1,0 +1,1 @@
+"""The HTTP API of mediation: `views`, their `serializers`, and `urls`."""
