@@ -52,12 +52,15 @@ def _spec(name: str) -> ladder.TransitionSpec:
     return spec
 
 
+def _refusal(spec: ladder.TransitionSpec) -> str:
+    return _("Your role may not %(action)s this case.") % {"action": spec.label}
+
+
 def check_transition(case: Case, actor: User | None, name: str, seen_version: int | None = None) -> None:
     """Every check of a transition that does not need its input, in the order the API promises:
     404, 403, 409 conflict, 409 state."""
     spec = _spec(name)
-    check_access(case, actor, may=spec.permission, seen_version=seen_version,
-                 refusal=_("Your role may not %(action)s this case.") % {"action": spec.label})
+    check_access(case, actor, may=spec.permission, refusal=_refusal(spec), seen_version=seen_version)
     if case.status not in spec.sources:
         raise InvalidTransition(
             _("A case in status “%(status)s” cannot %(action)s.") % {"status": case.get_status_display(), "action": spec.label}
@@ -67,24 +70,21 @@ def check_transition(case: Case, actor: User | None, name: str, seen_version: in
 def lock_case(*, case_id: int, actor: User | None, name: str, seen_version: int | None = None) -> Case:
     """Take the case's row lock, then run every check of the transition on what the lock shows."""
     spec = _spec(name)
-    case = lock_for(case_id, actor, may=spec.permission, seen_version=seen_version,
-                    refusal=_("Your role may not %(action)s this case.") % {"action": spec.label})
+    case = lock_for(case_id, actor, may=spec.permission, refusal=_refusal(spec), seen_version=seen_version)
     check_transition(case, None, name)  # jurisdiction, role and view were checked by lock_for
     return case
 
 
 def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: dict | None = None,
-          obligation_dates: list[dt.date] | None = None, notify: str | None = None,
-          notify_also: tuple[User, ...] | list[User] = (), **kwargs) -> Case:
-    """Fire the pure FSM method, move the clocks, record the change, and move the workflow on.
-
-    `notify` overrides the notification kind the ladder gives the transition.
-    """
+          obligation_dates: list[dt.date] | None = None, notify_also: tuple[User, ...] | list[User] = (),
+          **kwargs) -> Case:
+    """Fire the pure FSM method, move the clocks, record the change (with the notification the
+    ladder gives the transition), and move the workflow on."""
     source = case.status
     getattr(case, name)(**kwargs)
     deadlines.on_status_change(case=case, source=source, at=clock.now(), obligation_dates=obligation_dates)
     record_change(case, actor=actor, action=name, source=source, note=note, data=data, fields=TRANSITION_FIELDS,
-                  notify=notify or ladder.TRANSITIONS[name].notify, notify_also=notify_also)
+                  notify=ladder.TRANSITIONS[name].notify, notify_also=notify_also)
     engine.follow(case, actor)
     return case
 

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from casework import ladder
 from casework.models import Case, CaseDeadline, CaseEvent
 from flows import engine
 from flows.models import DisputeProcess
@@ -107,7 +108,7 @@ def assert_process_follows(case_id: int, status: str, queue: str | None, *, owne
     assert len(open_human) == 1, [(t.flow_task.name, t.status) for t in open_human]
     task = engine.open_stage_task(process.pk)
     assert task == open_human[0]
-    assert engine.STAGE_STATUS[task.flow_task.name] == case.status, (task.flow_task.name, case.status)
+    assert ladder.STAGE_BY_TASK[task.flow_task.name].status == case.status, (task.flow_task.name, case.status)
 
     expected_queue = {"village": village_committee_of, "township": township_center_of}[queue](case)
     assert task.owner_permission == "flows.work_queue"

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
+from casework import ladder
 from casework.models import Case
 from flows import engine
 from flows.models import DisputeProcess
@@ -230,7 +231,7 @@ def open_task_matches(case: Case) -> bool:
     task = engine.open_stage_task(process.pk)
     if case.status == "closed":
         return task is None
-    return task is not None and engine.STAGE_STATUS[task.flow_task.name] == case.status
+    return task is not None and ladder.STAGE_BY_TASK[task.flow_task.name].status == case.status
 
 
 def stage_task(case: Case):
