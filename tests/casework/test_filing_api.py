@@ -265,13 +265,25 @@ def test_key_of_64_characters_is_accepted_and_65_refused(demo, api):
 
 
 def test_invalid_body_with_a_key_does_not_burn_the_key(demo, api):
-    # given a first attempt that is refused for a bad field
+    # given a first attempt that is refused for a bad field, and wrote nothing (not even the key)
     client = api("grid1")
+    before = written()
     refused = client.post(CASES, filing_body(dispute_type="nope"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert refused.status_code == 400
+    assert "dispute_type" in refused.data
+    assert written() == before
     # when the corrected body is sent with the same key, then a case is filed
     accepted = client.post(CASES, filing_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert accepted.status_code == 201, accepted.data
+    # and it is a new case with the corrected body, the key now held by it
+    case = Case.objects.get()
+    assert accepted.data["id"] == case.pk
+    assert (case.title, case.dispute_type, case.status) == (filing_body()["title"], "neighborhood", "reported")
+    assert sorted(case.parties.values_list("role", "name")) == [("applicant", "张三"), ("respondent", "李四")]
+    assert list(IdempotencyKey.objects.values_list("key", "case_id", "user__username")) == [("k-1", case.pk, "grid1")]
+    # and a retry with that key now returns the same case
+    retry = client.post(CASES, filing_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (retry.status_code, retry.data["id"]) == (200, case.pk)
 
 
 # --- routing and numbering ---

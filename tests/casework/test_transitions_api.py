@@ -555,6 +555,11 @@ def test_if_match_with_the_current_version_lets_the_transition_through(demo, api
     # then it goes through and the ETag moves on
     assert response.status_code == 200, response.data
     assert response["ETag"] == f'"{version + 1}"'
+    # and the case went up to the township at that next version, with one escalate event by the head
+    case.refresh_from_db()
+    assert (case.status, case.version, case.event_count) == ("township_triage", version + 1, 2)
+    assert list(CaseEvent.objects.filter(case=case).order_by("seq").values_list("action", "actor__username")) == [
+        ("file", "grid1"), ("escalate", "head1")]
 
 
 def test_if_match_that_is_not_a_version_is_refused_with_400_and_changes_nothing(demo, api):
