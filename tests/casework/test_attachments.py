@@ -147,7 +147,15 @@ def test_file_over_the_size_limit_is_refused(demo, api):
         assert snapshot(case.pk) == before
         # and a file of exactly the limit is accepted
         exact = png_1x1().ljust(1024, b"\x00")
-        assert upload(api("grid1"), case.pk, "exact.png", exact, "image/png").status_code == 201
+        accepted = upload(api("grid1"), case.pk, "exact.png", exact, "image/png")
+        assert accepted.status_code == 201
+    # and it is the one attachment stored, whole, with one attach event on the case
+    stored = Attachment.objects.get(case=case)
+    assert (stored.pk, stored.original_name, stored.content_type, stored.size) == (
+        accepted.data["id"], "exact.png", "image/png", 1024)
+    after = snapshot(case.pk)
+    assert (after[0], after[2], after[3]) == (before[0], before[2] + 1, before[3] + 1)
+    assert CaseEvent.objects.filter(case=case).order_by("-seq").first().action == "attach"
 
 
 def test_empty_file_is_refused(demo, api):
@@ -164,10 +172,13 @@ def test_empty_file_is_refused(demo, api):
 def test_missing_file_field_is_refused(demo, api):
     # given a multipart body without a file
     case = bring_to(Status.REPORTED)
-    # when posted, then the file field is required
+    before = snapshot(case.pk)
+    # when posted, then the file field is required and nothing is written
     response = api("grid1").post(url(case.pk), {"note": "x"}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.data
+    assert snapshot(case.pk) == before
+    assert Attachment.objects.count() == 0
 
 
 @pytest.mark.parametrize(("name", "content", "sniffed"), [

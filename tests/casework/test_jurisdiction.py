@@ -171,11 +171,18 @@ def test_every_case_endpoint_answers_404_outside_the_callers_subtree_and_changes
     assert (snapshot(case.pk), everything()) == before
 
 
+# The event each writing endpoint appends to the case; the others only read.
+INSIDE_EVENT = {"transition": "escalate", "attachment_upload": "attach", "deadline_pause": "pause_clock",
+                "deadline_resume": "resume_clock"}
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_the_same_requests_succeed_inside_the_subtree(cases, api, endpoint):
     # given grid1's own case (so the 404s above come from jurisdiction, not from a broken request)
     case = cases["fengyuan_1"]
     prepare(endpoint, "fengyuan_1", case)
+    before = snapshot(case.pk)
+    attachments_before = set(Attachment.objects.filter(case=case).values_list("pk", flat=True))
 
     # when the village committee head makes the request
     response = ENDPOINTS[endpoint](api("head1"), case.pk, attachment_of(case))
@@ -184,6 +191,30 @@ def test_the_same_requests_succeed_inside_the_subtree(cases, api, endpoint):
     assert response.status_code == INSIDE_STATUS[endpoint], getattr(response, "data", response)
     if endpoint == "attachment_download":
         assert b"".join(response.streaming_content) == PNG
+    after = snapshot(case.pk)
+    if endpoint not in INSIDE_EVENT:
+        # and a read leaves the case as it was
+        assert after == before
+        return
+    # and a write moved the case on by one version and one event, the head's, of that action
+    assert (after[2], after[3]) == (before[2] + 1, before[3] + 1)
+    last = CaseEvent.objects.filter(case=case).order_by("-seq").first()
+    assert (last.action, last.actor.username) == (INSIDE_EVENT[endpoint], "head1")
+    # and did what it says
+    clock_ = CaseDeadline.objects.filter(case=case, ended_at__isnull=True).order_by("-started_at").first()
+    if endpoint == "transition":
+        assert after[0] == "township_triage"
+        assert clock_.kind == "township_triage"
+    else:
+        assert after[0] == before[0] == "reported"
+    if endpoint == "attachment_upload":
+        new = Attachment.objects.filter(case=case).exclude(pk__in=attachments_before).get()
+        assert (new.pk, new.uploaded_by.username, new.content_type, new.size) == (
+            response.json()["id"], "head1", "image/png", len(PNG))
+    if endpoint == "deadline_pause":
+        assert (clock_.kind, clock_.state, clock_.paused_at is not None) == ("acceptance", "paused", True)
+    if endpoint == "deadline_resume":
+        assert (clock_.kind, clock_.state, clock_.paused_at) == ("acceptance", "running", None)
 
 
 def test_attachment_of_a_case_outside_cannot_be_fetched_through_a_case_inside(cases, api):
