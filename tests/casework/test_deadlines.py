@@ -352,8 +352,10 @@ def test_paused_clock_is_not_overdue_while_it_stands_still(demo, api):
     # given a case filed Monday whose clock was paused on Tuesday
     with clock.travel_to(MON_0302):
         case_id = file_via_api(api)["id"]
+    original_due = CaseDeadline.objects.get(case_id=case_id).due_at
     with clock.travel_to(local(2026, 3, 3, 10, 0, 0)):
         assert pause(api, case_id, reason="当事人住院").status_code == 200
+    assert CaseDeadline.objects.get(case_id=case_id).state == "paused"
     # when the list is read after the original due date
     with clock.travel_to(local(2026, 3, 9, 10, 0, 0)):
         client = api("head1")
@@ -363,6 +365,10 @@ def test_paused_clock_is_not_overdue_while_it_stands_still(demo, api):
         # and once resumed with six days credited, it still is not
         assert resume(api, case_id).status_code == 200
         assert client.get(CASES, {"overdue": "true"}).data["count"] == 0
+    # and the clock runs again, due six days later than it was
+    resumed = CaseDeadline.objects.get(case_id=case_id)
+    assert (resumed.state, resumed.paused_at) == ("running", None)
+    assert close_to(resumed.due_at, original_due + dt.timedelta(days=6))
 
 
 def test_pausing_twice_is_a_conflict_and_changes_nothing(demo, api):
@@ -402,9 +408,12 @@ def test_pause_without_a_usable_reason_is_a_400(demo, api, body):
 
 
 def test_closed_case_has_no_clock_to_pause(demo, api):
-    # given a withdrawn case, when its clock is paused, then 409
+    # given a withdrawn case, when its clock is paused, then 409 and nothing changes
     case_id = bring_to(Status.CLOSED).pk
+    before = snapshot(case_id)
     assert pause(api, case_id, reason="当事人外出").status_code == 409
+    assert snapshot(case_id) == before
+    assert not CaseDeadline.objects.filter(case_id=case_id, ended_at__isnull=True).exists()
 
 
 @pytest.mark.parametrize("who", ["super1", "county1"])
@@ -419,7 +428,11 @@ def test_supervisors_cannot_pause_a_clock(demo, api, who):
 def test_clock_of_a_case_outside_ones_jurisdiction_is_not_found(demo, api):
     # given a case of 枫桥镇, when grid2 (店口镇) pauses its clock, then it does not exist for them
     case_id = file_via_api(api)["id"]
+    before = snapshot(case_id)
     assert pause(api, case_id, who="grid2", reason="x").status_code == 404
+    # and the clock keeps running, nothing changed
+    assert snapshot(case_id) == before
+    assert list(CaseDeadline.objects.filter(case_id=case_id).values_list("state", "paused_at")) == [("running", None)]
 
 
 def test_unknown_clock_action_is_not_found(demo, api):

@@ -1,11 +1,12 @@
 """User-facing text is Chinese by default and English on request (Django's i18n)."""
-from tests.conftest import bring_to
+from tests.conftest import bring_to, snapshot
 
 
 def test_refusals_speak_chinese_by_default_and_english_when_asked(demo, api):
     # given a closed case that cannot be escalated
     case = bring_to("closed")
     client = api("head1")
+    before = snapshot(case.pk)
 
     # when the committee head tries, first with no language preference, then asking for English
     chinese = client.post(f"/api/v1/cases/{case.pk}/transitions/escalate/", {"reason": "x"}, format="json")
@@ -16,6 +17,8 @@ def test_refusals_speak_chinese_by_default_and_english_when_asked(demo, api):
     assert chinese.status_code == english.status_code == 409
     assert chinese.data["detail"] == "处于“已办结”状态的案件不能执行“上报”操作。"
     assert english.data["detail"] == "A case in status “Closed” cannot escalate."
+    # and neither refusal changed the case
+    assert snapshot(case.pk) == before
 
 
 def test_field_errors_are_translated(demo, api):
