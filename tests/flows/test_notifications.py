@@ -318,6 +318,9 @@ def test_a_supervisor_moved_out_of_the_township_no_longer_sees_its_notifications
     assert api("super1").get(NOTIFICATIONS).data["count"] == 0
     row = Notification.objects.get(recipient__username="super1")
     assert api("super1").post(f"{NOTIFICATIONS}{row.pk}/read/").status_code == 404
+    # and the refused read left the row unread
+    row.refresh_from_db()
+    assert row.read_at is None
 
 
 def test_the_admin_lists_notifications_read_only(demo):
@@ -329,6 +332,11 @@ def test_the_admin_lists_notifications_read_only(demo):
     listing = client.get("/admin/flows/notification/", {"kind": "escalated"})
     assert listing.status_code == 200 and case.number in listing.content.decode()
     row = Notification.objects.filter(case=case).first()
+    rows_before = list(Notification.objects.order_by("pk").values())
     assert client.get(f"/admin/flows/notification/{row.pk}/change/").status_code == 200
     assert client.post(f"/admin/flows/notification/{row.pk}/change/", {"kind": "assigned"}).status_code == 403
     assert client.get("/admin/flows/notification/add/").status_code == 403
+    # and the refused change left every notification as it was
+    assert list(Notification.objects.order_by("pk").values()) == rows_before
+    row.refresh_from_db()
+    assert row.kind == "escalated"

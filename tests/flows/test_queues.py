@@ -52,6 +52,13 @@ def task_state(task_id: int) -> tuple:
     return task.status, task.owner_id
 
 
+def everything_of(cases: dict[str, int]) -> tuple:
+    """Every case of the ladder and every task of their processes: what a refused request leaves alone."""
+    ids = sorted(cases.values())
+    tasks = Task.objects.filter(process__disputeprocess__case_id__in=ids).order_by("pk")
+    return [snapshot(i) for i in ids], list(tasks.values_list("pk", "status", "owner_id"))
+
+
 # --- who sees what ---
 
 @pytest.fixture
@@ -283,9 +290,14 @@ def test_another_mediator_may_not_unassign_a_task_but_the_head_may(ladder, api):
 
 
 def test_unassigning_an_unclaimed_task_is_a_conflict(ladder, api):
-    task_id = stage_task_id(ladder["fengyuan"])
+    # given an unclaimed task of 枫源村
+    case_id = ladder["fengyuan"]
+    task_id = stage_task_id(case_id)
+    before, task_before = snapshot(case_id), task_state(task_id)
+    # when the head unassigns it, then 409 conflict, and nothing changed
     response = act(api, "head1", task_id, "unassign")
     assert response.status_code == 409 and response.data["code"] == "conflict"
+    assert snapshot(case_id) == before and task_state(task_id) == task_before == (STATUS.NEW, None)
 
 
 # --- outside one's queues: 404 ---
@@ -328,7 +340,11 @@ def test_an_administrators_claim_answers_with_what_it_did(ladder, api):
 
 @pytest.mark.parametrize("task_id", ["999999", "abc", "-1"])
 def test_an_unknown_task_id_is_not_found(ladder, api, task_id):
+    # given the cases of the ladder, when the head claims a task that does not exist, then 404
+    before = everything_of(ladder)
     assert act(api, "head1", task_id, "claim").status_code == 404
+    # and no case or task changed
+    assert everything_of(ladder) == before
 
 
 def test_a_timer_task_id_is_not_a_task_one_can_claim(ladder, api):
@@ -336,22 +352,39 @@ def test_a_timer_task_id_is_not_a_task_one_can_claim(ladder, api):
     task = engine.open_stage_task(process_of(ladder["fengyuan"]).pk)
     timer = Task.objects.filter(previous=task, flow_task_type="TIMER").first()
 
+    before, timer_before = snapshot(ladder["fengyuan"]), task_state(timer.pk)
+
     # when a committee member tries to claim it
     response = act(api, "head1", timer.pk, "claim")
 
-    # then it is not found
+    # then it is not found, and neither the timer nor the case changed
     assert response.status_code == 404
+    assert task_state(timer.pk) == timer_before == (STATUS.SCHEDULED, None)
+    assert snapshot(ladder["fengyuan"]) == before
 
 
 def test_an_unknown_action_or_view_is_refused(ladder, api):
-    task_id = stage_task_id(ladder["fengyuan"])
+    # given an unclaimed task of 枫源村
+    case_id = ladder["fengyuan"]
+    task_id = stage_task_id(case_id)
+    before, task_before = snapshot(case_id), task_state(task_id)
+    # when the head posts an action that does not exist, then 404 and nothing changed
     assert act(api, "head1", task_id, "complete").status_code == 404
+    assert snapshot(case_id) == before and task_state(task_id) == task_before
+    # and a view that does not exist is a 400
     assert api("head1").get(TASKS, {"view": "everything"}).status_code == 400
 
 
 def test_an_anonymous_caller_is_refused(ladder, api):
+    # given an unclaimed task of 枫源村
+    case_id = ladder["fengyuan"]
+    task_id = stage_task_id(case_id)
+    before, task_before = snapshot(case_id), task_state(task_id)
+    # when someone without credentials lists tasks or claims it, then refused
     assert api(None).get(TASKS).status_code in (401, 403)
-    assert act(api, None, stage_task_id(ladder["fengyuan"]), "claim").status_code in (401, 403)
+    assert act(api, None, task_id, "claim").status_code in (401, 403)
+    # and the task is still unclaimed, the case unchanged
+    assert snapshot(case_id) == before and task_state(task_id) == task_before == (STATUS.NEW, None)
 
 
 # --- the inbox views ---
