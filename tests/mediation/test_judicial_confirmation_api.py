@@ -7,6 +7,7 @@ import pytest
 from casework import clock
 from casework.choices import Status
 from casework.models import CaseDeadline
+from mediation.models import JudicialConfirmationRequest
 from tests.conftest import bring_to
 from tests.mediation.support import OUTSIDE, at, events, fire, get, post, records
 
@@ -69,11 +70,17 @@ def test_request_after_30_days_is_a_400_and_changes_nothing(demo, api, body):
 
 
 def test_request_dated_before_the_agreement_took_effect_is_a_400(demo, api):
+    # given an agreement in force since 10 March
     case = agreed_on_10_march()
     agree(api, case)
+    before = records(case.pk)
+    # when a request is recorded as made on 9 March
     with clock.travel_to(at(2026, 3, 20)):
         response = request(api, "mediator1", case.pk, requested_on="2026-03-09")
+    # then 400 on requested_on, nothing changed, and the countdown still runs
     assert response.status_code == 400 and "requested_on" in response.data
+    assert records(case.pk) == before
+    assert window_state(case.pk) == "running"
 
 
 def test_window_counts_from_the_last_signature_not_from_the_recording(demo, api):
@@ -86,8 +93,13 @@ def test_window_counts_from_the_last_signature_not_from_the_recording(demo, api)
     # when the request is recorded on 15 April (more than 30 days after recording, fewer after effect)
     with clock.travel_to(at(2026, 4, 15)):
         response = request(api, "mediator1", case.pk)
-    # then it is accepted
+    # then it is accepted: pending at the court, the countdown met, one event on the case
     assert response.status_code == 201, response.data
+    made = JudicialConfirmationRequest.objects.get(agreement__case=case)
+    assert (made.pk, made.court, made.requested_on.isoformat(), made.status, made.recorded_by.username) == (
+        response.data["id"], COURT, "2026-04-15", "pending", "mediator1")
+    assert window_state(case.pk) == "met"
+    assert events(case.pk)[-1] == "judicial_confirmation_requested"
 
 
 def test_request_for_an_agreement_not_yet_in_force_is_a_409(demo, api):
@@ -152,7 +164,13 @@ def test_after_a_rejection_the_parties_may_ask_again_within_the_window(demo, api
         rejected = post(api, "mediator1", case.pk, f"judicial-confirmations/{made['id']}/result/",
                         {"result": "rejected", "decision": "协议内容需补正"})
         assert rejected.status_code == 200 and rejected.data["status"] == "rejected"
-        assert request(api, "mediator1", case.pk).status_code == 201
+        again = request(api, "mediator1", case.pk)
+        assert again.status_code == 201
+    # and the new request is pending beside the rejected one, each on the timeline
+    assert list(JudicialConfirmationRequest.objects.filter(agreement__case=case).values_list("pk", "status")) == [
+        (made["id"], "rejected"), (again.data["id"], "pending")]
+    assert events(case.pk)[-3:] == ["judicial_confirmation_requested", "judicial_confirmation_decided",
+                                    "judicial_confirmation_requested"]
 
 
 @pytest.mark.parametrize(("overrides", "field"), [
@@ -186,14 +204,19 @@ def test_ruling_of_another_cases_request_is_404(demo, api):
     agree(api, other)
     with clock.travel_to(at(2026, 3, 15)):
         made = request(api, "mediator1", other.pk).data
+        before = records(case.pk), records(other.pk)
         response = post(api, "head1", case.pk, f"judicial-confirmations/{made['id']}/result/", {"result": "confirmed"})
+    # then 404, and neither case nor the other's request changed
     assert response.status_code == 404
+    assert (records(case.pk), records(other.pk)) == before
+    assert JudicialConfirmationRequest.objects.get(pk=made["id"]).status == "pending"
 
 
 def test_late_request_is_refused_in_chinese_by_default_and_in_english_on_request(demo, api):
     # given an agreement in force since 10 March
     case = agreed_on_10_march()
     agree(api, case)
+    before = records(case.pk)
     # when a request is recorded on 20 April, without and with a language preference
     with clock.travel_to(at(2026, 4, 20)):
         chinese = request(api, "mediator1", case.pk)
@@ -205,3 +228,5 @@ def test_late_request_is_refused_in_chinese_by_default_and_in_english_on_request
         "司法确认应当自调解协议生效之日起30日内申请（《人民调解法》第三十三条）：本协议于 2026-03-10 生效，"
         "申请期限已于 2026-04-09 届满。")
     assert "within 30 days" in english.data["requested_on"][0] and "2026-04-09" in english.data["requested_on"][0]
+    # and neither refusal changed anything
+    assert records(case.pk) == before
