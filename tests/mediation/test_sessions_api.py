@@ -68,8 +68,19 @@ def test_committee_head_records_a_session_sat_by_two_mediators(demo, api):
 def test_center_staff_may_join_a_village_session_as_they_may_record_its_agreement(demo, api):
     # given a case in village mediation, when center1 records a session (联合调解), then it is kept
     case = bring_to(Status.VILLAGE_MEDIATION)
+    before = snapshot(case.pk)
     response = record(api, "center1", case.pk)
     assert response.status_code == 201, response.data
+    # with center1 as its recorder and (by default) its mediator
+    session = MediationSession.objects.get(case=case)
+    assert (session.pk, session.place, session.result, session.recorded_by.username) == (
+        response.data["id"], SESSION["place"], SESSION["result"], "center1")
+    assert list(session.mediators.values_list("username", flat=True)) == ["center1"]
+    # and the case got one event, and stayed in village mediation
+    after = snapshot(case.pk)
+    assert after[0] == before[0] == "village_mediation"
+    assert (after[2], after[3]) == (before[2] + 1, before[3] + 1)
+    assert events(case.pk)[-1] == "session_recorded"
 
 
 def test_center_staff_records_a_township_session(demo, api):
@@ -98,8 +109,11 @@ def test_session_by_a_role_that_does_not_mediate_the_case_is_refused_and_changes
 def test_refused_role_reads_403_even_with_an_empty_body(demo, api):
     # given a case in village mediation, when a grid worker posts nothing, then the answer is about the role
     case = bring_to(Status.VILLAGE_MEDIATION)
+    before = records(case.pk)
     response = post(api, "grid1", case.pk, "sessions/", {})
     assert response.status_code == 403 and response.data["code"] == "forbidden"
+    # and nothing changed
+    assert records(case.pk) == before
 
 
 @pytest.mark.parametrize("state", [Status.REPORTED, Status.TOWNSHIP_TRIAGE, Status.AGREED, Status.CLOSED])
@@ -150,9 +164,12 @@ def test_session_cannot_be_recorded_before_it_is_held(demo, api):
     # given a case in village mediation on 3 March
     with clock.travel_to(at(2026, 3, 3)):
         case = bring_to(Status.VILLAGE_MEDIATION)
+        before = records(case.pk)
         # when a session "held" tomorrow is recorded, then 400 on held_at
         response = record(api, "mediator1", case.pk, held_at="2026-03-04T09:00:00+08:00")
     assert response.status_code == 400 and "held_at" in response.data
+    # and nothing changed
+    assert records(case.pk) == before
 
 
 def test_stale_if_match_is_a_conflict(demo, api):
