@@ -127,9 +127,11 @@ def test_written_agreement_waits_for_signatures_and_its_countdown_stands_still(d
     assert window(case.pk).due_at == at(2026, 4, 13, 23, 59) + dt.timedelta(seconds=59)
     assert events(case.pk)[-1] == "agreement_signed"
 
-    # and once in force, nothing more is signed on it
+    # and once in force, nothing more is signed on it: 409, and nothing changed
+    before = records(case.pk)
     again = post(api, "mediator1", case.pk, "agreement/signatures/", {"sealed": True})
     assert again.status_code == 409
+    assert records(case.pk) == before
 
 
 def test_oral_agreement_takes_effect_the_day_it_was_reached(demo, api):
@@ -143,8 +145,10 @@ def test_oral_agreement_takes_effect_the_day_it_was_reached(demo, api):
     agreement = agreement_of(api, case.pk)
     assert (agreement["form"], agreement["effective_on"]) == ("oral", "2026-03-10")
     assert not any(p["signed"] for p in agreement["parties"])
-    # and signing it is not a thing
+    # and signing it is not a thing: 409, and nothing changed
+    before = records(case.pk)
     assert post(api, "mediator1", case.pk, "agreement/signatures/", {"sealed": True}).status_code == 409
+    assert records(case.pk) == before
 
 
 @pytest.mark.parametrize(("overrides", "field"), [

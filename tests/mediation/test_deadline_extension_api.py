@@ -107,8 +107,10 @@ def test_township_mediation_is_extended_once_by_30_days(demo, api):
     assert after.due_at == before.due_at + dt.timedelta(days=30) and after.extended
     assert timers(case.pk)["handle_breach"] == after.due_at
     assert events(case.pk)[-1] == "extend_deadline"
-    # and a second extension is refused
+    # and a second extension is refused, moving neither the clock nor the timers
+    before, armed = records(case.pk), timers(case.pk)
     assert extend(api, "center1", case.pk, reason="再延").status_code == 409
+    assert records(case.pk) == before and timers(case.pk) == armed
 
 
 @pytest.mark.parametrize(("who", "status"), [

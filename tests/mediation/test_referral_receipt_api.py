@@ -84,6 +84,10 @@ def test_receipt_by_anyone_but_the_center_is_refused_and_changes_nothing(demo, a
 def test_receipt_of_another_cases_referral_is_404(demo, api):
     # given two referred cases, when one's referral is received through the other, then 404
     case, _ = referred_case()
-    _, other_referral = referred_case()
+    other, other_referral = referred_case()
+    before = records(case.pk), records(other.pk)
     response = post(api, "center1", case.pk, f"referrals/{other_referral}/receipt/")
     assert response.status_code == 404
+    # and neither case, nor the other's referral, changed: it is still waiting for its receipt
+    assert (records(case.pk), records(other.pk)) == before
+    assert other.referrals.get().received_at is None
