@@ -39,10 +39,19 @@ def test_a_case_outside_jurisdiction_is_404_on_every_ui_page(demo, outsider):
 
 
 def test_an_unknown_case_or_action_is_404(demo):
+    # given the administrator, and a case filed through the form with its open stage task
     browser = Browser("admin")
     assert browser.client.get("/cases/999999/").status_code == 404
     token = browser.get("/").form("/logout/").value("csrfmiddlewaretoken")
     _, case = file_via_ui(Browser("grid1"))
+    task = stage_task(case)
+    before, task_before = snapshot(case.pk), (task.status, task.owner_id)
+    # when they send an action, a clock action and a task action that do not exist, then each is 404
     assert browser.client.post(f"/cases/{case.pk}/act/explode/", {"csrfmiddlewaretoken": token}).status_code == 404
     assert browser.client.post(f"/cases/{case.pk}/deadline/stop/", {"csrfmiddlewaretoken": token}).status_code == 404
     assert browser.client.post("/tasks/abc/claim/", {"csrfmiddlewaretoken": token}).status_code == 404
+    # and nothing changed: the case, its clock and its task are as they were
+    assert snapshot(case.pk) == before
+    assert case.deadlines.get().state == "running"
+    task.refresh_from_db()
+    assert (task.status, task.owner_id) == task_before
