@@ -22,8 +22,17 @@ from casework.models import Case, CaseDeadline, User
 from flows import engine
 
 
+def _clock_refusal() -> str:
+    return _("Your role may not pause this case's deadline.")
+
+
+def check_clock(case: Case, actor: User) -> None:
+    """Who may pause or resume the case's clock, before any input is read: 404, then 403."""
+    check_access(case, actor, may=perms.may_manage_clock, refusal=_clock_refusal())
+
+
 def _lock_for_clock(case_id: int, actor: User) -> Case:
-    return lock_for(case_id, actor, may=perms.may_manage_clock, refusal=_("Your role may not pause this case's deadline."))
+    return lock_for(case_id, actor, may=perms.may_manage_clock, refusal=_clock_refusal())
 
 
 @transaction.atomic

@@ -50,12 +50,13 @@ def scope_paths(user: User) -> list[str]:
     paths = sorted({ra.region.path for ra in roles_of(user)})
     kept: list[str] = []
     for path in paths:
-        if not any(path == k or path.startswith(k + ".") for k in kept):
+        if not any(covers(k, path) for k in kept):
             kept.append(path)
     return kept
 
 
 def covers(region_path: str, case_path: str) -> bool:
+    """Is `case_path` in the subtree of `region_path` (the region itself included)?"""
     return case_path == region_path or case_path.startswith(region_path + ".")
 
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -11,16 +9,14 @@ from casework import clock
 from casework import permissions as perms
 from casework.choices import OPEN_STATUSES, DeadlineKind, DeadlineState, RegionLevel
 from casework.errors import NotFound
-from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, RoleAssignment, User, path_at
+from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, RoleAssignment, User, in_subtrees, path_at
 
 DUPLICATE_WINDOW = dt.timedelta(days=90)
 
 
 def case_scope(paths: list[str], field: str) -> Q:
     """Rows whose region path (`field`) lies in one of the subtrees `paths`."""
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": p + "."}) for p in paths))
+    return in_subtrees(paths, field)
 
 
 def _open_clocks() -> Prefetch:

@@ -6,9 +6,8 @@ are answered by `QueueBackend` from the organization's roster and the region rol
 """
 from __future__ import annotations
 
-from django.db.models import Q
-
 from casework.choices import RegionLevel, Role
+from casework.models import in_subtrees
 from casework.permissions import holds, roles_of
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
@@ -32,7 +31,7 @@ def queue_organizations(user) -> list[Organization]:
             orgs[org.pk] = org
     # An administrator may work every queue of their subtree (may_work says so too).
     for path in [ra.region.path for ra in roles if ra.role == Role.ADMIN]:
-        for org in Organization.objects.filter(Q(region__path=path) | Q(region__path__startswith=path + ".")):
+        for org in Organization.objects.filter(in_subtrees([path], "region__path")):
             orgs[org.pk] = org
     return list(orgs.values())
 

@@ -161,7 +161,8 @@ class ClockView(APIView):
     @extend_schema(request=s.PauseInput, responses=s.CaseDetailSerializer)
     def post(self, request, case_id, action):
         case_id = _case_id(case_id)
-        selectors.case_get(viewer=request.user, case_id=case_id)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        services.check_clock(case, request.user)  # a role that may not reads 403 whatever the body
         if action == "pause":
             form = s.PauseInput(data=request.data)
             form.is_valid(raise_exception=True)

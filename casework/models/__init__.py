@@ -1,7 +1,7 @@
 from .cases import Attachment, Case, CaseNumberCounter, IdempotencyKey, Party
 from .deadlines import CaseDeadline, DeadlineRule, Holiday
 from .events import CaseEvent
-from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, path_at
+from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, in_subtrees, path_at
 from .outbox import SearchOutbox
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "SearchOutbox",
     "User",
     "enclosing_paths",
+    "in_subtrees",
     "path_at",
 ]

@@ -21,6 +21,7 @@ from casework.choices import (
     Source,
     Status,
 )
+from casework.models.jurisdiction import in_subtrees
 
 __all__ = ["Case", "Party", "Attachment", "CaseNumberCounter", "IdempotencyKey"]
 
@@ -44,7 +45,7 @@ class CaseQuerySet(models.QuerySet):
         return self.exclude(status=Status.CLOSED)
 
     def under(self, path: str) -> CaseQuerySet:
-        return self.filter(models.Q(region_path=path) | models.Q(region_path__startswith=path + "."))
+        return self.filter(in_subtrees([path], "region_path"))
 
 
 class Case(ConcurrentTransitionMixin, models.Model):

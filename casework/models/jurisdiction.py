@@ -1,11 +1,15 @@
 """The region tree and the roles people hold in it (辖区与角色)."""
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import RegionLevel, Role
 
-__all__ = ["User", "Region", "RoleAssignment", "path_at", "enclosing_paths"]
+__all__ = ["User", "Region", "RoleAssignment", "enclosing_paths", "in_subtrees", "path_at"]
 
 LEVEL_DEPTH = {
     RegionLevel.COUNTY: 0,
@@ -18,6 +22,15 @@ LEVEL_DEPTH = {
 def path_at(path: str, level: str) -> str:
     """The path of the region at `level` that encloses `path` (330681.108.001.02, township → 330681.108)."""
     return ".".join(path.split(".")[: LEVEL_DEPTH[level] + 1])
+
+
+def in_subtrees(paths: Iterable[str], field: str = "path") -> models.Q:
+    """Rows whose region path (`field`) lies in one of the subtrees `paths` (an indexed prefix scan
+    each); nothing when `paths` is empty."""
+    paths = list(paths)
+    if not paths:
+        return models.Q(pk__in=[])
+    return reduce(or_, (models.Q(**{field: p}) | models.Q(**{f"{field}__startswith": p + "."}) for p in paths))
 
 
 def enclosing_paths(path: str) -> list[str]:
@@ -39,7 +52,7 @@ class User(AbstractUser):
 
 class RegionQuerySet(models.QuerySet):
     def subtree(self, path: str) -> "RegionQuerySet":
-        return self.filter(models.Q(path=path) | models.Q(path__startswith=path + "."))
+        return self.filter(in_subtrees([path]))
 
 
 class Region(models.Model):
@@ -81,12 +94,6 @@ class Region(models.Model):
 
     def covers(self, path: str) -> bool:
         return path == self.path or path.startswith(self.path + ".")
-
-    def ancestor_at(self, level: str) -> "Region | None":
-        node: Region | None = self
-        while node is not None and node.level != level:
-            node = node.parent
-        return node
 
 
 class RoleAssignment(models.Model):

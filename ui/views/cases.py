@@ -127,6 +127,7 @@ def case_clock(request, case_id: int, action: str):
     case = visible_case(request, case_id)
     pause_form = None
     try:
+        services.check_clock(case, request.user)
         if action == "pause":
             pause_form = PauseForm(request.POST, prefix="pause")
             if not pause_form.is_valid():
