@@ -5,9 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.api.serializers import AgreementSignatureInput, BoundedDateTimeField
+from casework.api.serializers import AgreementSignatureInput, BoundedDateTimeField, UsersField
 from casework.choices import Channel
-from casework.models import User
 from mediation.choices import DECIDED, ConfirmationStatus
 from mediation.models import (
     Agreement,
@@ -36,18 +35,10 @@ class AttendeeSerializer(serializers.Serializer):
 class SessionInput(serializers.Serializer):
     held_at = BoundedDateTimeField()
     place = serializers.CharField(max_length=200)
-    mediators = serializers.ListField(child=serializers.CharField(max_length=150), required=False, max_length=20,
-                                      help_text=_("Usernames; default the recorder."))
+    mediators = UsersField(required=False, max_length=20, help_text=_("Usernames; default the recorder."))
     attendees = AttendeeSerializer(many=True, required=False, max_length=50)
     statements = serializers.CharField(max_length=20000, help_text=_("What was said: the parties' statements."))
     result = serializers.CharField(max_length=5000, help_text=_("The result, and the next step."))
-
-    def validate_mediators(self, usernames: list[str]) -> list[User]:
-        users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
-        unknown = [name for name in usernames if name not in users]
-        if unknown:
-            raise serializers.ValidationError(_("Unknown users: %(names)s") % {"names": ", ".join(unknown)})
-        return [users[name] for name in dict.fromkeys(usernames)]
 
 
 class SessionSerializer(serializers.ModelSerializer):
