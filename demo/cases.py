@@ -326,13 +326,18 @@ class _Unit:
 
 
 def _daytime(rng: random.Random, moment: dt.datetime) -> dt.datetime:
-    """Move a moment forward into working hours (08:00–18:00 local): people work by day."""
+    """Move a moment forward into working hours (08:00–18:00 local): people work by day.
+
+    The minutes past 08:00 are drawn whether or not the moment needs moving: what the unit's
+    stream draws next must not depend on the hour a moment happened to fall at.
+    """
+    minutes = rng.randint(0, 150)
     local = timezone.localtime(moment)
     if 8 <= local.hour < 18:
         return moment
     day = local.date() if local.hour < 8 else local.date() + dt.timedelta(days=1)
     start = dt.datetime.combine(day, dt.time(8), tzinfo=local.tzinfo)
-    return start + dt.timedelta(minutes=rng.randint(0, 150))
+    return start + dt.timedelta(minutes=minutes)
 
 
 class _Life:
@@ -606,8 +611,9 @@ class _Planner:
         newest = dt.timedelta(days=5 if merged else 0)
         age = newest + (HISTORY - newest) * (1 - rng.random() ** 0.85)
         filed_at = _daytime(rng, self.horizon - age)
+        earlier = dt.timedelta(minutes=rng.uniform(10, 600))  # drawn even when not needed, as in _daytime
         if filed_at > self.horizon:
-            filed_at = self.horizon - dt.timedelta(minutes=rng.uniform(10, 600))
+            filed_at = self.horizon - earlier
 
         target_outcome = rng.choices(*zip(*TARGET_OUTCOMES, strict=True))[0] if merged else outcome
         risk = self._risk(rng, target_outcome)
