@@ -10,8 +10,11 @@ Shape of the data:
   and outcome from shuffled decks, so every type and every outcome shows up within the first
   forty units, in proportions close to what a county reports: most disputes settle at the grid
   or in the village, fewer at the township, few through the one-stop channels.
-- Filing moments are spread over the three years before now; steps that would fall after now
-  are not taken, so recent cases are still open in whatever status they had reached.
+- Filing moments are spread over the three years before today (local midnight); steps that
+  would fall after it are not taken, so recent cases are still open in whatever status they had
+  reached. Counting from the start of the day rather than from now, the history is the same
+  whatever the time of day the command runs, and the same from one day to the next but for the
+  shift by whole days.
 - Each unit has its own random stream derived from (seed, unit number): a given seed always
   gives the same cases, whatever N, and a larger N only adds cases.
 - Case i is filed with the Idempotency-Key `demo-<seed>-<i>`: a second run finds the key and
@@ -607,13 +610,14 @@ class _Planner:
         village = rng.choice(self.villages)
         merged = outcome == O.MERGED
         # Volume grows a little over the years, as more disputes get recorded. Every filing of
-        # the unit must fall before now (a duplicate comes up to ~1.5 days after the first).
+        # the unit must fall before the horizon (a duplicate comes up to ~1.5 days after the first);
+        # one pushed past it into the morning is filed the afternoon before instead.
         newest = dt.timedelta(days=5 if merged else 0)
         age = newest + (HISTORY - newest) * (1 - rng.random() ** 0.85)
         filed_at = _daytime(rng, self.horizon - age)
-        earlier = dt.timedelta(minutes=rng.uniform(10, 600))  # drawn even when not needed, as in _daytime
+        earlier = dt.timedelta(hours=6, minutes=rng.uniform(10, 600))  # drawn even when not needed, as in _daytime
         if filed_at > self.horizon:
-            filed_at = self.horizon - earlier
+            filed_at = self.horizon - earlier  # 08:00–17:50 of the day before the horizon's midnight
 
         target_outcome = rng.choices(*zip(*TARGET_OUTCOMES, strict=True))[0] if merged else outcome
         risk = self._risk(rng, target_outcome)
@@ -752,7 +756,7 @@ ACTIONS: dict[str, Callable] = {
 
 
 def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
-    """File the unit's new cases and take their steps up to now, in time order. Returns cases created."""
+    """File the unit's new cases and take their steps up to the horizon, in time order. Returns cases created."""
     case_ids: dict[int, int] = {}
     skipped: set[int] = set()
     created = 0
@@ -806,7 +810,9 @@ def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
     """
     if count <= 0:
         return 0
-    horizon = clock.now() - dt.timedelta(minutes=1)
+    now = clock.now()
+    # The history ends at the start of today (local), not at now: see the module's docstring.
+    horizon = dt.datetime.combine(timezone.localdate(now), dt.time(0), tzinfo=timezone.get_current_timezone())
     villages = _load_villages(topology, seed)
     planner = _Planner(villages, seed, horizon)
     prefix = f"demo-{seed}-"
@@ -834,7 +840,7 @@ def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
                     made = _carry_out(unit, existing, horizon)
                     created += made
                     bar.update(sum(1 for c in unit.cases if c.key not in existing))
-    _read_old_notifications(before=horizon - UNREAD_WINDOW)
+    _read_old_notifications(before=now - UNREAD_WINDOW)
     if created < count:
         stdout.write(f"{count - created} of the {count} demo cases (seed {seed}) were already on file.")
     return created
