@@ -2,10 +2,13 @@
 brought to any status through the real services."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions import services
@@ -15,6 +18,20 @@ from demo.topology import load_topology
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
 PHONE = "13812345678"
+
+
+@contextlib.contextmanager
+def frozen_clock(moment: dt.datetime):
+    """The wall clock stopped at `moment` within the block.
+
+    Everything the project reads the time from goes through `django.utils.timezone.now`
+    (`casework.clock.now` wraps it; the models' defaults and the services use that), so this is
+    the one place to stop it. `clock.travel_to` still works inside: it moves the services' clock
+    relative to this one, and with it stopped, exactly to the moment asked for.
+    """
+    stopped = moment.astimezone(dt.UTC)
+    with mock.patch.object(timezone, "now", lambda: stopped):
+        yield stopped
 
 
 @pytest.fixture
