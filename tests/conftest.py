@@ -12,12 +12,19 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions import services
+from casework import clock
 from casework.choices import Status
 from casework.models import Case, Region, User
 from demo.topology import load_topology
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
 PHONE = "13812345678"
+
+
+def days_from_today(days: int) -> dt.date:
+    """The date `days` after today as the services see it (`clock.travel_to` moves it): for due
+    dates that must stay a little ahead whatever day the tests run."""
+    return timezone.localdate(clock.now()) + dt.timedelta(days=days)
 
 
 @contextlib.contextmanager
@@ -122,7 +129,7 @@ def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1"
         services.case_accept(case_id=case.pk, actor=head, mediators=[user("mediator1")])
         if status == Status.AGREED:
             services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
-                                           obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+                                           obligations=[{"description": "付款", "due_date": days_from_today(300)}])
         return Case.objects.get(pk=case.pk)
     if status == Status.CLOSED:
         services.case_withdraw(case_id=case.pk, actor=head, note="申请人撤回")
@@ -134,12 +141,12 @@ def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1"
     if status == Status.TOWNSHIP_MEDIATION or (status == Status.AGREED and agreed_at == "township"):
         if status == Status.AGREED:
             services.case_record_agreement(case_id=case.pk, actor=center, terms="分期赔偿",
-                                           obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+                                           obligations=[{"description": "付款", "due_date": days_from_today(300)}])
         return Case.objects.get(pk=case.pk)
     services.case_refer(case_id=case.pk, actor=center, channel="arbitration", receiving_body="诸暨市劳动人事争议仲裁委员会")
     if status == Status.AGREED:
         services.case_record_agreement(case_id=case.pk, actor=center, terms="仲裁庭调解结案",
-                                       obligations=[{"description": "付款", "due_date": dt.date(2026, 12, 31)}])
+                                       obligations=[{"description": "付款", "due_date": days_from_today(300)}])
     return Case.objects.get(pk=case.pk)
 
 

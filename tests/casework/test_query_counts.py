@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.choices import Status
 from casework.models import Case
-from tests.conftest import bring_to, file_case, filing_body
+from tests.conftest import bring_to, days_from_today, file_case, filing_body
 
 FEW, MANY = 5, 60
 MAX_WRITE_QUERIES = 90  # the workflow (viewflow task bookkeeping) adds ~40 to a transition
@@ -24,8 +24,8 @@ MAX_READ_QUERIES = 20
 
 STATUSES = [Status.REPORTED, Status.VILLAGE_MEDIATION, Status.TOWNSHIP_MEDIATION, Status.AGREED, Status.CLOSED]
 AGREEMENT = {"terms": "责任方承担维修费800元，分两期支付", "obligations": [
-    {"description": "支付第一期400元", "due_date": "2030-01-31"},
-    {"description": "支付第二期400元", "due_date": "2030-02-28"},
+    {"description": "支付第一期400元", "due_date": days_from_today(60).isoformat()},
+    {"description": "支付第二期400元", "due_date": days_from_today(90).isoformat()},
 ]}
 CLOSING = {"fulfilled": True, "satisfaction": "satisfied"}
 

@@ -20,7 +20,7 @@ from flows import engine
 from flows.models import DisputeProcess
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
-from tests.conftest import filing_body
+from tests.conftest import days_from_today, filing_body
 
 CASES = "/api/v1/cases/"
 TASKS = "/api/v1/tasks/"
@@ -38,8 +38,8 @@ CLOCK_OF_STATUS = {
 }
 
 AGREEMENT = {"terms": "责任方承担维修费800元，分两期支付", "obligations": [
-    {"description": "支付第一期400元", "due_date": "2027-01-15"},
-    {"description": "支付第二期400元", "due_date": "2027-02-15"},
+    {"description": "支付第一期400元", "due_date": days_from_today(45).isoformat()},
+    {"description": "支付第二期400元", "due_date": days_from_today(76).isoformat()},
 ]}
 CLOSING = {"fulfilled": True, "satisfaction": "satisfied"}
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from casework.choices import Status
 from casework.ladder import clocks_for
 from casework.models import Case, CaseDeadline, CaseEvent, CaseNumberCounter, IdempotencyKey, Party
-from tests.conftest import bring_to, file_case, filing_body
+from tests.conftest import bring_to, days_from_today, file_case, filing_body
 from tests.live import request, run_together
 
 CASES = "/api/v1/cases/"
@@ -199,7 +199,7 @@ def test_escalate_and_agreement_racing_in_village_mediation_leave_one_event(demo
     # agreement, the center withdraws it and the head merges it into another case
     rivals = [
         ("head1", "escalate", {"reason": "调解陷入僵局"}),
-        ("mediator1", "record_agreement", {"terms": "赔偿800元", "obligations": [{"description": "付款", "due_date": "2030-01-31"}]}),
+        ("mediator1", "record_agreement", {"terms": "赔偿800元", "obligations": [{"description": "付款", "due_date": days_from_today(60).isoformat()}]}),
         ("center1", "withdraw", {"note": "申请人撤回"}),
         ("head1", "merge", {"into": file_case("grid1").pk}),
     ]

@@ -6,7 +6,7 @@ from django.test import Client
 
 from casework import clock
 from casework.choices import Status
-from tests.conftest import PHONE, VALID_ID, bring_to, user
+from tests.conftest import PHONE, VALID_ID, bring_to, days_from_today, user
 from tests.mediation.support import OUTSIDE, at, fire
 
 # The standard layout's parts, in order (《人民调解工作若干规定》 art. 35).
@@ -98,7 +98,7 @@ def test_oral_agreement_prints_as_a_record_without_party_signature_lines(demo, a
     # given an oral agreement
     case = bring_to(Status.VILLAGE_MEDIATION)
     fire(api, "mediator1", case.pk, "record_agreement", terms="双方口头约定互不追究", form="oral",
-         obligations=[{"description": "互相赔礼道歉", "due_date": "2026-12-31"}])
+         obligations=[{"description": "互相赔礼道歉", "due_date": days_from_today(30).isoformat()}])
     # when it is printed, then it says it is an oral agreement recorded by the mediator
     html = signed_in("head1").get(print_url(case.pk)).content.decode()
     assert "口头调解协议记录" in html and "由人民调解员记录" in html
@@ -111,7 +111,7 @@ def test_a_superseded_agreement_can_still_be_printed_by_its_id(demo, api):
     first = case.agreements.get()
     fire(api, "head1", case.pk, "reopen", reason="被申请人反悔")
     fire(api, "mediator1", case.pk, "record_agreement", terms="新协议：分两期赔偿",
-         obligations=[{"description": "第一期400元", "due_date": "2026-12-31"}])
+         obligations=[{"description": "第一期400元", "due_date": days_from_today(30).isoformat()}])
     client = signed_in("head1")
     # then the page shows the agreement in force by default, and the old one when asked for
     assert "新协议：分两期赔偿" in client.get(print_url(case.pk)).content.decode()
