@@ -174,23 +174,25 @@ def test_agreement_with_inconsistent_art35_contents_is_a_400_and_changes_nothing
 
 def test_agreement_naming_a_party_of_another_case_is_a_400(demo, api):
     # given two cases, when an agreement of one lists a party of the other, then 400
-    case, other = bring_to(Status.VILLAGE_MEDIATION), file_case()
-    stranger = other.parties.first().pk
-    before = records(case.pk)
-    response = post(api, "mediator1", case.pk, "transitions/record_agreement/",
-                    {**LEGACY, "parties": [parties(case)["applicant"], stranger]})
+    with clock.travel_to(at(2026, 3, 12)):
+        case, other = bring_to(Status.VILLAGE_MEDIATION), file_case()
+        stranger = other.parties.first().pk
+        before = records(case.pk)
+        response = post(api, "mediator1", case.pk, "transitions/record_agreement/",
+                        {**LEGACY, "parties": [parties(case)["applicant"], stranger]})
     assert response.status_code == 400 and "parties" in response.data
     assert records(case.pk) == before
 
 
 def test_signing_twice_is_a_400(demo, api):
     # given an agreement the applicant signed, waiting for the respondent
-    case = bring_to(Status.VILLAGE_MEDIATION)
-    ids = parties(case)
-    fire(api, "mediator1", case.pk, "record_agreement", **{**LEGACY, "signatures": [{"party": ids["applicant"]}]})
-    before = records(case.pk)
-    # when the applicant's signature is recorded again, then 400 and nothing changed
-    response = post(api, "mediator1", case.pk, "agreement/signatures/", {"signatures": [{"party": ids["applicant"]}]})
+    with clock.travel_to(at(2026, 3, 12)):
+        case = bring_to(Status.VILLAGE_MEDIATION)
+        ids = parties(case)
+        fire(api, "mediator1", case.pk, "record_agreement", **{**LEGACY, "signatures": [{"party": ids["applicant"]}]})
+        before = records(case.pk)
+        # when the applicant's signature is recorded again, then 400 and nothing changed
+        response = post(api, "mediator1", case.pk, "agreement/signatures/", {"signatures": [{"party": ids["applicant"]}]})
     assert response.status_code == 400 and "signatures" in response.data
     assert records(case.pk) == before
 
@@ -198,13 +200,14 @@ def test_signing_twice_is_a_400(demo, api):
 @pytest.mark.parametrize(("who", "status"), [("grid1", 403), ("super1", 403), *[(who, 404) for who in OUTSIDE]])
 def test_signatures_by_a_role_that_does_not_hold_the_agreement_are_refused(demo, api, who, status):
     # given an unsigned agreement
-    case = bring_to(Status.VILLAGE_MEDIATION)
-    ids = parties(case)
-    fire(api, "mediator1", case.pk, "record_agreement", **{**LEGACY, "signatures": []})
-    before = records(case.pk)
-    # when someone else records the signatures, then refused and nothing changed
-    response = post(api, who, case.pk, "agreement/signatures/",
-                    {"signatures": [{"party": ids["applicant"]}, {"party": ids["respondent"]}], "sealed": True})
+    with clock.travel_to(at(2026, 3, 12)):
+        case = bring_to(Status.VILLAGE_MEDIATION)
+        ids = parties(case)
+        fire(api, "mediator1", case.pk, "record_agreement", **{**LEGACY, "signatures": []})
+        before = records(case.pk)
+        # when someone else records the signatures, then refused and nothing changed
+        response = post(api, who, case.pk, "agreement/signatures/",
+                        {"signatures": [{"party": ids["applicant"]}, {"party": ids["respondent"]}], "sealed": True})
     assert response.status_code == status, response.data
     assert records(case.pk) == before
 
