@@ -2,7 +2,6 @@
 outbox row is written in the same transaction as the event — rolled back together with it."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,9 +16,7 @@ from casework.audit import verify_case_chain
 from casework.models import Case, CaseEvent, SearchOutbox
 from flows import engine
 from tests.casework.test_attachments import png_1x1
-from tests.conftest import bring_to, file_case, user
-
-DUE = dt.date.today() + dt.timedelta(days=40)
+from tests.conftest import bring_to, days_from_today, file_case, user
 
 
 def _agreed_unsigned() -> Case:
@@ -27,7 +24,7 @@ def _agreed_unsigned() -> Case:
     case = bring_to("village_mediation")
     party = case.parties.first()
     services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
-                                   obligations=[{"description": "付款", "due_date": DUE}],
+                                   obligations=[{"description": "付款", "due_date": days_from_today(40)}],
                                    signatures=[{"party": party.pk, "signed": False}], sealed=False)
     return Case.objects.get(pk=case.pk)
 
@@ -98,7 +95,7 @@ WRITERS: dict[str, Writer] = {
     "refer": Writer(lambda: bring_to("township_triage"), lambda c: services.case_refer(
         case_id=c.pk, actor=center(), channel="court", receiving_body="诸暨市人民法院诉调对接中心")),
     "record_agreement": Writer(lambda: bring_to("village_mediation"), lambda c: services.case_record_agreement(
-        case_id=c.pk, actor=mediator(), terms="赔偿维修费800元", obligations=[{"description": "付款", "due_date": DUE}])),
+        case_id=c.pk, actor=mediator(), terms="赔偿维修费800元", obligations=[{"description": "付款", "due_date": days_from_today(40)}])),
     "record_referral_outcome": Writer(lambda: bring_to("referred"), lambda c: services.case_record_referral_outcome(
         case_id=c.pk, actor=center(), resolved=True, reply="经仲裁调解结案")),
     "reopen": Writer(lambda: bring_to("agreed"), lambda c: services.case_reopen(
