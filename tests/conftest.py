@@ -16,6 +16,7 @@ from casework import clock
 from casework.choices import Status
 from casework.models import Case, Region, User
 from demo.topology import load_topology
+from tests.snapshots import Snapshot
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
 PHONE = "13812345678"
@@ -41,14 +42,22 @@ def frozen_clock(moment: dt.datetime):
         yield stopped
 
 
+@pytest.fixture(scope="session")
+def topology_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
+    """What `load_topology()` writes, taken once per test process (tests/snapshots.py)."""
+    with django_db_blocker.unblock():
+        return Snapshot.take(load_topology)
+
+
 @pytest.fixture
-def demo(db):
-    """The demo topology and users of API.md."""
-    return load_topology()
+def demo(topology_snapshot, db):
+    """The demo topology and users of API.md: the rows `load_topology()` writes, restored into this
+    test's database (committed, for a transactional test), and a fresh copy of its Topology."""
+    return topology_snapshot.restore()
 
 
 @pytest.fixture(scope="module")
-def county(django_db_setup, django_db_blocker):
+def county(topology_snapshot, django_db_blocker):
     """The demo topology, loaded once for a module in a transaction rolled back after it.
 
     A module whose tests only need the topology overrides `demo` with `shared_demo`: each test
@@ -56,7 +65,7 @@ def county(django_db_setup, django_db_blocker):
     undone; only the regions, bodies and users are shared.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load_topology()
+        yield topology_snapshot.restore()
         transaction.set_rollback(True)
 
 
