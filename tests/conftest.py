@@ -78,19 +78,21 @@ def user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def api_client(username: str | None) -> APIClient:
+    """An APIClient authenticated by token as that demo user; anonymous for None."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    if username:
+        token, _ = Token.objects.get_or_create(user=user(username))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
 @pytest.fixture
 def api():
     """api("grid1") → an APIClient authenticated by token as that demo user; api(None) anonymous."""
-    from rest_framework.authtoken.models import Token
-
-    def make(username: str | None) -> APIClient:
-        client = APIClient()
-        if username:
-            token, _ = Token.objects.get_or_create(user=user(username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make
+    return api_client
 
 
 def filing_body(**overrides) -> dict:

@@ -86,8 +86,23 @@ class Snapshot:
                 table.deleted = [pk for pk in old if pk not in new]
                 if table.inserted or table.updated or table.deleted:
                     changes.append(table)
+            expected = {m: _rows(m) for m in models}
             transaction.set_rollback(True)
-        return cls(changes, value, after)
+        snapshot = cls(changes, value, after)
+        snapshot._check(expected)
+        return snapshot
+
+    def _check(self, expected: dict[type[Model], dict]) -> None:
+        """Restore once, rolled back, and compare every table with what the builder left: a
+        field whose value does not survive the trip would otherwise differ silently."""
+        with transaction.atomic():
+            if self.after is not None:
+                self.after.restore()
+            self.restore()
+            for model, rows in expected.items():
+                if _rows(model) != rows:
+                    raise AssertionError(f"{model._meta.label}: the restored rows differ from those the builder wrote")
+            transaction.set_rollback(True)
 
     @property
     def row_count(self) -> int:

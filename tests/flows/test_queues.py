@@ -20,9 +20,10 @@ from viewflow.workflow.status import STATUS
 from casework import clock
 from casework.models import Case, CaseEvent
 from flows import engine
-from tests.conftest import file_case, snapshot, user
+from tests.conftest import api_client, file_case, snapshot, user
 from tests.flows.helpers import CASES, TASKS, file_via_api, fire, process_of, stage_clock
 from tests.live import LiveASGIServer, request, run_together
+from tests.snapshots import Snapshot
 
 FENGXI_GRID_WORKER = "grid-33068110800201"  # 枫溪村 (mediator2's village), first grid
 DIANKOU_CENTER_STAFF = "center-330681111"  # the other township's governance center
@@ -61,9 +62,21 @@ def everything_of(cases: dict[str, int]) -> tuple:
 
 # --- who sees what ---
 
+@pytest.fixture(scope="module")
+def ladder_snapshot(topology_snapshot, django_db_blocker) -> Snapshot:
+    """The ladder's cases, filed through the API once for the module (tests/snapshots.py)."""
+    with django_db_blocker.unblock():
+        return Snapshot.take(lambda: build_ladder(api_client), after=topology_snapshot)
+
+
 @pytest.fixture
-def ladder(demo, api) -> dict[str, int]:
-    """Cases at several rungs: two in 枫源村, one in 枫溪村, one escalated from each, and one in 店口镇."""
+def ladder(demo, ladder_snapshot) -> dict[str, int]:
+    """Cases at several rungs: two in 枫源村, one in 枫溪村, one escalated from each, and one in 店口镇;
+    restored into this test's database, by name → case id."""
+    return ladder_snapshot.restore()
+
+
+def build_ladder(api) -> dict[str, int]:
     cases = {
         "fengyuan": file_via_api(api, "grid1"),
         "fengyuan_mediation": file_via_api(api, "grid1"),
