@@ -116,6 +116,7 @@ class Stage:
     queue: Queue
     breach: Breach | None  # None: a breach is recorded and told, and acts no further
     extension: Extension | None = None
+    mediates: bool = False  # mediation is held here: sessions (调解笔录) and terminations are recorded
 
     @property
     def clock(self) -> str:
@@ -131,12 +132,12 @@ STAGES: dict[str, Stage] = {
         Stage(S.VILLAGE_MEDIATION, Rung.VILLAGE, "village_mediation", _("Village mediation"),
               (K.VILLAGE_MEDIATION,), Queue.VILLAGE_COMMITTEE, Breach.ESCALATE,
               # 《人民调解工作若干规定》 art. 33: extendable once, with both parties' consent.
-              Extension(perms.may_act_for_village, consent_required=True)),
+              Extension(perms.may_act_for_village, consent_required=True), mediates=True),
         Stage(S.TOWNSHIP_TRIAGE, Rung.TOWNSHIP, "township_triage", _("Township triage"),  # 分流
               (K.TOWNSHIP_TRIAGE,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE),
         Stage(S.TOWNSHIP_MEDIATION, Rung.TOWNSHIP, "township_mediation", _("Township mediation"),
               (K.TOWNSHIP_MEDIATION,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE,
-              Extension(perms.may_act_for_township)),
+              Extension(perms.may_act_for_township), mediates=True),
         Stage(S.REFERRED, Rung.CHANNEL, "referral_tracking", _("Referral tracking"),  # 一站式多元化解
               (K.REFERRAL_FEEDBACK,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE),
         # Agreed: the follow-up visit (回访), and the judicial-confirmation window — a countdown
@@ -150,7 +151,12 @@ STAGE_BY_TASK: dict[str, Stage] = {stage.task: stage for stage in STAGES.values(
 # Clocks that outlive the stage that started them.
 DETACHED_CLOCKS = frozenset({K.JUDICIAL_CONFIRMATION})
 # The statuses in which a case is being mediated: sessions and terminations belong here.
-MEDIATING = (S.VILLAGE_MEDIATION, S.TOWNSHIP_MEDIATION)
+MEDIATING = tuple(stage.status for stage in STAGES.values() if stage.mediates)
+
+
+def statuses_at(*rungs: str) -> tuple[str, ...]:
+    """The open statuses worked at these rungs (e.g. what has left the village: township and channel)."""
+    return tuple(stage.status for stage in STAGES.values() if stage.rung in rungs)
 
 
 def rung_of(status: str, agreed_rung: str = "") -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Case as Switch
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from casework import clock
+from casework import clock, ladder
 from casework import permissions as perms
-from casework.choices import OPEN_STATUSES, DeadlineKind, Outcome, RegionLevel, RiskLevel, Role, Status
+from casework.choices import OPEN_STATUSES, DeadlineKind, Outcome, RegionLevel, RiskLevel, Role, Rung, Status
 from casework.models import Case, CaseDeadline, CaseEvent, Region, User, path_at
 from casework.selectors import case_list, case_scope, overdue_filter
 from flows import engine
@@ -22,7 +22,7 @@ from flows.selectors import inbox as flows_inbox
 from mediation.models import Mediator
 
 SUPERVISORS = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_SUPERVISOR})
-ESCALATED_STATUSES = (Status.TOWNSHIP_TRIAGE, Status.TOWNSHIP_MEDIATION, Status.REFERRED)
+ESCALATED_STATUSES = ladder.statuses_at(Rung.TOWNSHIP, Rung.CHANNEL)  # what has left the village
 BOARD_ROWS = 50
 
 
