@@ -15,6 +15,8 @@ from casework.api import serializers as s
 from casework.api.filters import CaseFilter
 from casework.errors import NotFound
 from config.rest.requests import IF_MATCH_HEADER, if_match, path_id
+from search.api.serializers import SearchInput
+from search.api.views import page_links, run_search
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -50,6 +52,27 @@ class CaseListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.case_list(viewer=self.request.user)
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "q", str, description="Words to find (as /api/v1/search/cases/ finds them); ranked by relevance.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        if "q" not in request.query_params:
+            return super().list(request, *args, **kwargs)
+        # With `q` the list goes through the search engine: same filters, same jurisdiction,
+        # ranked by relevance; rows are then read from the database as the list shows them.
+        self.filter_queryset(self.get_queryset())  # the list's own validation of its filters: 400s alike
+        form = SearchInput(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        found = run_search(request, form.params(), facets=False)
+        rows = {case.pk: case for case in self.get_queryset().filter(pk__in=[hit.id for hit in found.hits])}
+        following, previous = page_links(request, form.validated_data["page"], form.validated_data["page_size"],
+                                         found.count)
+        results = [rows[hit.id] for hit in found.hits if hit.id in rows]
+        return Response({"count": found.count, "next": following, "previous": previous,
+                         "results": self.get_serializer(results, many=True).data})
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.FiledCaseSerializer, 200: s.FiledCaseSerializer},
                    parameters=[IDEMPOTENCY_HEADER])

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from casework.errors import InvalidInput, Refused
+from search.query import SearchUnavailable
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, SearchUnavailable):
+        # The search engine is down or busy: say when to come back; nothing else is affected.
+        return Response({"code": "search_unavailable", "detail": _("Search is unavailable for the moment; try again shortly.")},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, Refused):
         if isinstance(exc, InvalidInput):
             body = exc.fields or {"detail": exc.detail}

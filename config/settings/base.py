@@ -164,7 +164,16 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Search (search/): Elasticsearch when ELASTICSEARCH_URL is set, else the embedded tantivy index
+# in SEARCH_INDEX_DIR. The index is reached through an alias of this name (a folder pointer when
+# embedded), so `search_index --rebuild` swaps a new generation in without downtime.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "1"))
+SEARCH_INDEX_NAME = os.environ.get("SEARCH_INDEX_NAME", "fengqiao-cases")
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))
+# The analyser segmenting Chinese for relevance on Elasticsearch: cjk (built in), or smartcn / ik
+# when the cluster has the plugin (otherwise cjk, with a warning).
+SEARCH_ANALYZER = os.environ.get("SEARCH_ANALYZER", "cjk")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,4 +251,5 @@ LOGGING = {
 BACKGROUND_JOBS = [
     ("flows.timers.fire_deadlines_job", 60),
     ("casework.workers.purge_idempotency_keys", 3600),
+    ("search.indexing.drain_outbox_job", 1),
 ]
