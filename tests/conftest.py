@@ -170,3 +170,13 @@ def snapshot(case_id: int) -> tuple:
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def search_index(tmp_path):
+    """A fresh embedded search index for this test; `tests.search.engines.index_now()` drains the
+    outbox into it as the background worker would."""
+    from tests.search.engines import engine
+
+    with engine("embedded", tmp_path / "search") as backend:
+        yield backend

@@ -13,3 +13,10 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="fengqiao-media-")
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="fengqiao-test-", suffix=".sqlite3")}
+
+# Each test process has its own embedded search index; a test that searches gets a fresh one
+# (tests/conftest.py `search_index`). The Elasticsearch backend's suite runs against the engine
+# at ELASTICSEARCH_URL when it is set (CI: the noida-db stand-in); nothing else uses it.
+TEST_ELASTICSEARCH_URL = ELASTICSEARCH_URL  # noqa: F405
+ELASTICSEARCH_URL = ""
+SEARCH_INDEX_DIR = tempfile.mkdtemp(prefix="fengqiao-search-")
