@@ -243,7 +243,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Request bodies carry parties' ID numbers and phones: never log them. uvicorn's lines go
     # through the console handler too (`serve` passes log_config=None), query strings cut off.
-    "loggers": {"django.request": {"level": "WARNING"}},
+    # The Elasticsearch client logs every request at INFO: only its warnings are news.
+    "loggers": {"django.request": {"level": "WARNING"}, "elastic_transport": {"level": "WARNING"}},
 }
 
 # Background jobs run by `serve` (threads beside the server) and `run_workers` (own process):

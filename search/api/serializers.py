@@ -13,12 +13,17 @@ from search.selectors import SearchParams
 MAX_PAGE_SIZE = 100
 
 
-class StrictBooleanField(serializers.BooleanField):
-    """true/false/1/0 only, as the list's filters take them."""
+class StrictBooleanField(serializers.ChoiceField):
+    """true/false/1/0 only, as the list's filters take them; absent is None, not False (DRF's
+    BooleanField reads a missing query parameter as False)."""
 
-    TRUE_VALUES = {"true", "1", True}
-    FALSE_VALUES = {"false", "0", False}
-    NULL_VALUES = set()
+    TRUTH = {"true": True, "1": True, "false": False, "0": False}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(self.TRUTH), **kwargs)
+
+    def to_internal_value(self, data):
+        return self.TRUTH[super().to_internal_value(str(data).lower())]
 
 
 class SearchInput(serializers.Serializer):

@@ -19,7 +19,20 @@ import uuid
 from collections.abc import Iterable
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
-from elasticsearch_dsl import Boolean, Date, Document, Index, Integer, Keyword, Q, Search, Text, analyzer, tokenizer
+from elasticsearch_dsl import (
+    Boolean,
+    Date,
+    Document,
+    Index,
+    Integer,
+    Keyword,
+    Long,
+    Q,
+    Search,
+    Text,
+    analyzer,
+    tokenizer,
+)
 
 from search.documents import FACETS, SIMILARITY_FIELDS, TEXT_FIELDS
 from search.query import SIMILAR, CaseQuery, Hit, LikeParams, Page, SearchUnavailable, merge_adjacent_em, term_key
@@ -73,6 +86,7 @@ class CaseDocument(Document):
     mediators = Keyword()
     year = Keyword()
     filed_at = Date()
+    recency = Long()  # search.documents.recency: newest first, the same order in both engines
     closed_at = Date()
     due_at = Date()
 
@@ -157,7 +171,10 @@ class ElasticBackend:
     def drop(self) -> None:
         """Delete the alias's indices and every generation left by an interrupted rebuild."""
         with engine_errors():
-            self.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True, allow_no_indices=True)
+            # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
+            names = list(self.client.indices.get(index=f"{self.alias}-*", allow_no_indices=True))
+            for name in names:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -244,7 +261,7 @@ class ElasticBackend:
         search = Search(using=self.client, index=self.alias).query(
             Q("bool", must=must, should=should, filter=filters, must_not=must_not))
         search = search.extra(track_total_hits=True, from_=query.offset, size=query.size).source(SOURCE)
-        search = search.sort("_score", "-filed_at") if ranked else search.sort("-filed_at", "-id")
+        search = search.sort("_score", "-recency") if ranked else search.sort("-recency")
         if query.highlight and query.terms:
             search = search.highlight(*[f"{name}.chars" for name in HIGHLIGHTED], number_of_fragments=1,
                                       fragment_size=80, no_match_size=0)

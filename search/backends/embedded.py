@@ -46,6 +46,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("version", stored=True, indexed=False, fast=True)
+    builder.add_integer_field("recency", stored=False, indexed=False, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=name in STORED, tokenizer_name=CHARS)
     builder.add_text_field("body", stored=False, tokenizer_name="raw", index_option="freq")
@@ -76,6 +77,7 @@ def _tantivy_document(doc: dict) -> Document:
     out = Document()
     out.add_integer("id", doc["id"])
     out.add_integer("version", doc["version"])
+    out.add_integer("recency", doc["recency"])
     for name in TEXT_FIELDS:
         values = doc[name] if isinstance(doc[name], list) else [doc[name]]
         for value in values:
@@ -329,7 +331,7 @@ class EmbeddedBackend:
             result = searcher.search(compiled, query.size, count=True, offset=query.offset)
         else:
             result = searcher.search(compiled, query.size, count=True, offset=query.offset,
-                                     order_by_field="filed_at", order=tantivy.Order.Desc)
+                                     order_by_field="recency", order=tantivy.Order.Desc)
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
