@@ -207,7 +207,7 @@ class ElasticBackend:
     def delete(self, ids: Iterable[int]) -> None:
         with engine_errors():
             for case_id in ids:
-                self.client.delete(index=self.alias, id=str(case_id), refresh=True, ignore=[404])
+                self.client.options(ignore_status=404).delete(index=self.alias, id=str(case_id), refresh=True)
 
     def versions(self) -> dict[int, int]:
         with engine_errors():
