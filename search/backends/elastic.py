@@ -48,7 +48,7 @@ CHARS = analyzer(
 # The segmenting analyser behind `body`, by configured name: (definition, plugin it needs).
 ANALYZERS = {
     "cjk": (analyzer("case_text", type="cjk"), None),
-    "smartcn": (analyzer("case_text", type="smartcn"), "analysis-smartcn"),
+    "smartcn": (analyzer("case_text", tokenizer="smartcn_tokenizer", filter=["lowercase"]), "analysis-smartcn"),
     "ik": (analyzer("case_text", tokenizer="ik_max_word", filter=["lowercase"]), "analysis-ik"),
 }
 SOURCE = ["id", "number", "title", "status", "dispute_type", "outcome"]
@@ -56,7 +56,8 @@ HIGHLIGHTED = ("title", "description")
 
 
 def _text(*, similar: bool) -> Text:
-    return Text(analyzer="case_text", copy_to="body" if similar else None, fields={"chars": Text(analyzer=CHARS)})
+    options = {"copy_to": "body"} if similar else {}
+    return Text(analyzer="case_text", fields={"chars": Text(analyzer=CHARS)}, **options)
 
 
 class CaseDocument(Document):
@@ -223,13 +224,19 @@ class ElasticBackend:
         return self._run(must, should, query, ranked=bool(query.terms))
 
     def more_like(self, like: dict[str, str], query: CaseQuery, params: LikeParams = SIMILAR) -> Page:
-        text = "\n".join(like.get(name, "") for name in SIMILARITY_FIELDS).strip()
-        if not text:
+        similar = self._like_clause(like, params)
+        if similar is None:
             return Page(count=0, hits=[], facets={})
-        similar = Q("more_like_this", fields=["body"], like=[text], max_query_terms=params.max_query_terms,
-                    min_term_freq=params.min_term_freq, min_doc_freq=params.min_doc_freq,
-                    minimum_should_match=params.minimum_should_match)
         return self._run([similar], [], query, ranked=True)
+
+    @staticmethod
+    def _like_clause(like: dict[str, str], params: LikeParams) -> Q | None:
+        text = "\n".join(like.get(name, "") for name in SIMILARITY_FIELDS if like.get(name)).strip()
+        if not text:
+            return None
+        return Q("more_like_this", fields=["body"], like=[text], max_query_terms=params.max_query_terms,
+                 min_term_freq=params.min_term_freq, min_doc_freq=params.min_doc_freq,
+                 minimum_should_match=params.minimum_should_match)
 
     @staticmethod
     def _term(term: str) -> Q:
