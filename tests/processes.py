@@ -62,7 +62,8 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`manage.py serve --no-workers` in its own process: one of the county's ASGI servers.
+    """`manage.py serve --no-workers` in its own process: one of the county's ASGI servers
+    (with `workers=True`, `manage.py serve` with its background jobs, as the embedded default runs).
 
         with ServerProcess(env) as a, ServerProcess(env) as b:
             request("POST", a.url + "/api/v1/…"); connect(b.ws_url + "/ws/notifications/?token=…")
@@ -70,8 +71,8 @@ class ServerProcess:
     Stopped by its pid (SIGTERM, then SIGKILL); its output is kept for the failure message.
     """
 
-    def __init__(self, env: dict[str, str], *, startup_timeout: float = 60.0) -> None:
-        self.env, self.startup_timeout = env, startup_timeout
+    def __init__(self, env: dict[str, str], *, startup_timeout: float = 60.0, workers: bool = False) -> None:
+        self.env, self.startup_timeout, self.workers = env, startup_timeout, workers
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile(mode="w+")
@@ -90,7 +91,8 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-workers", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "manage.py", "serve", *([] if self.workers else ["--no-workers"]),
+             "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + self.startup_timeout
         while True:

@@ -3,6 +3,7 @@
 The SQLite test database is a file (not shared-cache memory) so that tests which run real
 concurrent threads see WAL and IMMEDIATE transactions exactly as production does.
 """
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -19,4 +20,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # at ELASTICSEARCH_URL when it is set (CI: the noida-db stand-in); nothing else uses it.
 TEST_ELASTICSEARCH_URL = ELASTICSEARCH_URL  # noqa: F405
 ELASTICSEARCH_URL = ""
-SEARCH_INDEX_DIR = tempfile.mkdtemp(prefix="fengqiao-search-")
+SEARCH_INDEX_DIR = os.environ.get("FENGQIAO_TEST_SEARCH_INDEX_DIR") or tempfile.mkdtemp(prefix="fengqiao-search-")
