@@ -9,8 +9,10 @@ typed one into a description: they are masked in the text and kept only as keyed
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
@@ -28,6 +30,7 @@ FACETS = ("dispute_type", "status", "outcome", "township", "village", "year")
 # What a similar-case query compares: the dispute as told and how it was settled.
 SIMILARITY_FIELDS = ("title", "description", "agreement")
 
+_LETTERS_DIGITS = re.compile(r"[^\W_]")
 # A mainland mobile number, or an 18-character resident ID number, standing alone in free text.
 _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
@@ -36,6 +39,19 @@ _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 def normalize(text: str) -> str:
     """Full-width forms folded (ＡＢ１２ → ab12) and lower case: what the engines' analysers do."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Cosine of the character-bigram counts of two texts (letters and digits only), 0…1."""
+    def grams(text: str) -> Counter:
+        chars = "".join(_LETTERS_DIGITS.findall(normalize(text)))
+        return Counter(chars[i:i + 2] for i in range(len(chars) - 1))
+
+    x, y = grams(a), grams(b)
+    dot = sum(count * y[gram] for gram, count in x.items())
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(v * v for v in x.values()) * sum(v * v for v in y.values()))
 
 
 def party_key(value: str) -> str:

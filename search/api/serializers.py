@@ -105,7 +105,7 @@ class DraftPartySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         id_number = validators.normalize_id_number(attrs["id_number"])
-        phone = validators.normalize_digits(attrs["phone"])
+        phone = "".join(validators.normalize_digits(attrs["phone"]).replace("-", "").split())  # 139 0000 1111
         attrs["id_number"] = id_number if _valid(validators.validate_id_number, id_number) else ""
         attrs["phone"] = phone if _valid(validators.validate_mobile, phone) else ""
         return attrs
