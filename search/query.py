@@ -19,6 +19,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from search.documents import _ID_NUMBER, _PHONE, normalize, party_key
 
 MAX_TERMS = 10
@@ -52,12 +54,12 @@ def parse_terms(q: str) -> tuple[str, ...]:
     """The terms of a query box's text; SearchError for one that cannot match anything."""
     terms = tuple(dict.fromkeys(t for t in normalize(q).split() if t))
     if len(terms) > MAX_TERMS:
-        raise SearchError("q", f"at most {MAX_TERMS} words")
+        raise SearchError("q", _("Search for at most %(count)d words at a time.") % {"count": MAX_TERMS})
     for term in terms:
         if len(term) > MAX_TERM_LENGTH:
-            raise SearchError("q", f"a word of at most {MAX_TERM_LENGTH} characters")
+            raise SearchError("q", _("A word may have at most %(count)d characters.") % {"count": MAX_TERM_LENGTH})
         if not tokens(term):
-            raise SearchError("q", "a word needs at least one letter or digit")
+            raise SearchError("q", _("Each word needs at least one letter or digit."))
     return terms
 
 
@@ -89,7 +91,8 @@ class CaseQuery:
         if not self.scope:
             raise ValueError("a search always has a scope")  # a caller without a region sees nothing
         if self.offset < 0 or self.size < 0 or self.offset + self.size > MAX_WINDOW:
-            raise SearchError("page", f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the search")
+            raise SearchError("page", _("Only the first %(count)d results can be paged through; narrow the search.")
+                              % {"count": MAX_WINDOW})
 
 
 @dataclass
