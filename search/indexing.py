@@ -99,14 +99,25 @@ class Backoff:
 
 
 backoff = Backoff()
+_started = threading.Event()  # this process has checked the index against the database
 
 
 def drain_outbox_job(*, max_batches: int = 20) -> int:
-    """The background job (settings.BACKGROUND_JOBS): drain, backing off while the engine is down."""
+    """The background job (settings.BACKGROUND_JOBS): drain, backing off while the engine is down.
+
+    Its first run in a process also repairs whatever the outbox cannot tell: an index folder
+    deleted or new, a generation restored from a backup.
+    """
     if not backoff.ready():
         return 0
     taken = 0
     try:
+        if not _started.is_set():
+            drift = repair()
+            _started.set()
+            if drift:
+                log.info("search index repaired at start: %d missing, %d stale, %d extra",
+                         len(drift.missing), len(drift.stale), len(drift.extra))
         for _ in range(max_batches):
             batch = drain_outbox()
             taken += batch

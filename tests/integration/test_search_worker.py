@@ -65,3 +65,24 @@ def test_run_workers_drains_the_outbox(demo, tmp_path):
         hits = get_backend().search(CaseQuery(scope=("330681",), terms=("移民",), facets=False)).hits
         assert [hit.id for hit in hits] == [case.pk]
         assert not indexing.check()
+
+
+def test_a_worker_starting_on_an_empty_index_fills_it(demo, tmp_path):
+    """The index folder lost (or new) while the database has cases: the outbox has nothing to
+    say, the worker's first round repairs it."""
+    case = file_case(title="水库移民补偿纠纷")
+    SearchOutbox.objects.all().delete()
+    env = worker_env(tmp_path) | {"FENGQIAO_TEST_SEARCH_INDEX_DIR": str(tmp_path / "index")}
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_workers"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        with override_settings(ELASTICSEARCH_URL="", SEARCH_INDEX_DIR=str(tmp_path / "index")):
+            deadline = time.monotonic() + WAIT
+            while not get_backend().search(CaseQuery(scope=("330681",), terms=("移民",), facets=False)).count:
+                assert worker.poll() is None and time.monotonic() < deadline, "the index was not repaired"
+                time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    with override_settings(ELASTICSEARCH_URL="", SEARCH_INDEX_DIR=str(tmp_path / "index")):
+        assert not indexing.check() and get_backend().versions() == {case.pk: case.version}
