@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
@@ -237,6 +238,28 @@ class ElasticBackend:
         return Q("more_like_this", fields=["body"], like=[text], max_query_terms=params.max_query_terms,
                  min_term_freq=params.min_term_freq, min_doc_freq=params.min_doc_freq,
                  minimum_should_match=params.minimum_should_match)
+
+    def term_vectors(self, like: dict[str, str], ids: list[int]) -> tuple[Counter, dict[int, Counter], dict[str, int], int]:
+        """The `body` terms with their counts of the text `like` (an artificial document) and of
+        the indexed cases `ids`, with their document frequencies: the multi term vectors API."""
+        text = "\n".join(like.get(name, "") for name in SIMILARITY_FIELDS if like.get(name))
+        options = {"fields": ["body"], "term_statistics": True, "field_statistics": True,
+                   "positions": False, "offsets": False}
+        docs = [{"doc": {"body": text}, **options}] + [{"_id": str(i), **options} for i in ids]
+        with engine_errors():
+            self._ensure_alias()
+            response = self.client.mtermvectors(index=self.alias, docs=docs)
+        counts, df, total = [], {}, 0
+        for doc in response["docs"]:
+            vectors = doc.get("term_vectors", {}).get("body", {})
+            total = max(total, vectors.get("field_statistics", {}).get("doc_count", 0))
+            terms = vectors.get("terms", {})
+            counts.append(Counter({term: stats["term_freq"] for term, stats in terms.items()}))
+            for term, stats in terms.items():
+                df[term] = max(df.get(term, 0), stats.get("doc_freq", 0))
+        held = {int(doc["_id"]): count for doc, count in zip(response["docs"][1:], counts[1:], strict=True)
+                if doc.get("found", True)}
+        return counts[0], held, df, total
 
     @staticmethod
     def _term(term: str) -> Q:

@@ -50,6 +50,7 @@ def _schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=name in STORED, tokenizer_name=CHARS)
     builder.add_text_field("body", stored=False, tokenizer_name="raw", index_option="freq")
+    builder.add_bytes_field("body_words", stored=True)  # the words of `body`, for similar-case ranking
     for name in KEYWORDS:
         builder.add_text_field(f"k_{name}", stored=name in STORED, tokenizer_name="raw", fast=True)
     for name in DATES:
@@ -84,6 +85,7 @@ def _tantivy_document(doc: dict) -> Document:
             out.add_text(name, value)
     body = _body(doc)
     out.add_pre_tokenized_text("body", PreTokenizedString("", [Token(w, i, 0, 0) for i, w in enumerate(body)]))
+    out.add_bytes("body_words", " ".join(body).encode())
     for name in KEYWORDS:
         value = doc[name]
         for item in value if isinstance(value, list) else [value]:
@@ -173,8 +175,23 @@ class EmbeddedBackend:
             if self._live is None or self._live.path.name != name:
                 if self._live is not None:
                     self._live.close()
-                self._live = Generation(self.root / name)
+                try:
+                    self._live = Generation(self.root / name)
+                except ValueError as exc:
+                    if "schema" not in str(exc).lower():
+                        raise
+                    self._live = self._replace_outdated(name)
             return self._live
+
+    def _replace_outdated(self, name: str) -> Generation:
+        """A generation written by an older version of this code (another schema): start a new,
+        empty one; the workers' first round (search.indexing.drain_outbox_job) fills it."""
+        log.warning("the search index %s has an older schema: starting a new one; the background "
+                    "workers refill it (or run `manage.py search_index --rebuild`)", name)
+        with self._dir_lock():
+            fresh = Generation(self.root / self._new_name())
+            self.publish(fresh)
+        return fresh
 
     def _new_name(self) -> str:
         return f"cases-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -285,6 +302,21 @@ class EmbeddedBackend:
         similar = Query.boolean_query(should, minimum_number_should_match=needed)
         compiled = self._filtered([(Occur.Must, similar)], query)
         return self._page(searcher, compiled, query, ranked=True)
+
+    def term_vectors(self, like: dict[str, str], ids: list[int]) -> tuple[Counter, dict[int, Counter], dict[str, int], int]:
+        """The `body` terms with their counts of the text `like` and of the indexed cases `ids`,
+        each term's document frequency in the index, and the number of documents: what a
+        TF-IDF comparison needs."""
+        searcher = self._searcher()
+        start = Counter(w for name in SIMILARITY_FIELDS for w in words(like.get(name, "")))
+        held = {}
+        if ids:
+            result = searcher.search(_ids(ids), len(ids), count=False)
+            for _, address in result.hits:
+                doc = searcher.doc(address)
+                held[doc["id"][0]] = Counter(bytes(doc["body_words"][0]).decode().split())
+        terms = set(start).union(*held.values())
+        return start, held, {term: searcher.doc_freq("body", term) for term in terms}, searcher.num_docs
 
     # --- compiling a CaseQuery -----------------------------------------------------------------
 
