@@ -217,3 +217,18 @@ def county_overview(viewer: User) -> list[RegionSummary]:
             high_risk=totals["high"], closed=sum(by_outcome.values()), by_outcome=by_outcome,
         ))
     return rows
+
+
+# --- search: what the engine found, read back from the database ---------------------------------
+
+
+def cases_by_id(viewer: User, ids: list[int]) -> dict[int, Case]:
+    """The cases of a search's hits the viewer may see, in one query whatever their number.
+
+    Pages show what the database holds, not the index's copy: a hit the index still holds for a
+    case that is gone, or that the viewer may not see, is simply not shown.
+    """
+    if not ids:
+        return {}
+    return (Case.objects.filter(case_scope(perms.scope_paths(viewer), "region_path"), pk__in=ids)
+            .select_related("region").in_bulk())
