@@ -1,6 +1,6 @@
-"""Case search in a real browser (Debian's chromium through Playwright) on the whole ASGI
-application, with a fresh embedded search index. Screenshots of the pages are kept in
-test-artifacts/.
+"""Case search, similar past cases and the one-tap merge in a real browser (Debian's chromium
+through Playwright) on the whole ASGI application, with a fresh embedded search index.
+Screenshots of the pages are kept in test-artifacts/.
 
 The clock is not frozen here: the browser keeps the session cookie only until the expiry the
 server gives it, which a frozen clock would put in the past. Nothing below depends on the date.
@@ -77,3 +77,63 @@ def test_a_closed_case_is_found_by_a_partys_name_on_the_search_page(site, chromi
     # then the case page opens
     page.wait_for_url(f"**/cases/{closed.pk}/")
     assert closed.number in page.locator("h1").inner_text()
+
+
+def test_similar_past_cases_open_from_the_case_page(site, chromium):
+    # given a leak settled in the village and a new leak being mediated
+    def given():
+        past = settled_case(parties=OTHER_PEOPLE, terms="楼上住户承担维修费用八百元", **LEAK)
+        current = file_case(**LEAK)
+        index_now()
+        return past, current
+
+    past, current = orm(given)
+
+    # when the mediator opens the new case
+    page = sign_in(chromium, site, "mediator1")
+    page.goto(f"{site}/cases/{current.pk}/")
+
+    # then 类案参考 lists the settled leak with its outcome, rung and agreement
+    similar = page.get_by_role("region", name="类案参考")
+    assert similar.is_visible()
+    text = similar.inner_text()
+    assert past.number in text and "化解层级：村（社区）" in text and "楼上住户承担维修费用八百元" in text
+    keep_screenshot(page, "similar-past-cases.png")
+
+    # and it opens from there
+    similar.get_by_role("link", name=re.compile(past.number)).click()
+    page.wait_for_url(f"**/cases/{past.pk}/")
+    assert "已办结" in page.locator(".page-head").inner_text()
+
+
+def test_a_committee_head_merges_a_duplicate_from_the_case_page_in_one_tap(site, chromium):
+    # given the same dispute filed twice, the second from the hotline
+    def given():
+        first = file_case()
+        second = file_case(title="同一漏水纠纷（12345转来）", source="hotline_12345")
+        index_now()
+        return first, second
+
+    first, second = orm(given)
+
+    # when the head opens the second and taps “merge into” the first (and confirms)
+    page = sign_in(chromium, site, "head1")
+    page.goto(f"{site}/cases/{second.pk}/")
+    duplicates = page.get_by_role("region", name="可能重复的案件")
+    page.once("dialog", lambda dialog: dialog.accept())
+    duplicates.get_by_role("button", name=f"将本案并入 {first.number}").click()
+    page.wait_for_selector(".msg-success")
+
+    # then the page shows the case closed as merged, pointing at the first, which carries on
+    assert f"本案已并入 {first.number}" in page.inner_text("main")
+    assert "已并单" in page.locator(".page-head").inner_text()
+    keep_screenshot(page, "merged-case.png")
+
+    def then():
+        second.refresh_from_db()
+        first.refresh_from_db()
+        return second.status, second.outcome, second.merged_into_id, first.is_open
+
+    assert orm(then) == ("closed", "merged", first.pk, True)
+    page.get_by_role("link", name=f"打开 {first.number}").click()
+    page.wait_for_url(f"**/cases/{first.pk}/")
