@@ -1,6 +1,6 @@
-"""Case search, similar past cases and the one-tap merge in a real browser (Debian's chromium
-through Playwright) on the whole ASGI application, with a fresh embedded search index.
-Screenshots of the pages are kept in test-artifacts/.
+"""Case search, similar past cases, the duplicate warning at filing and the one-tap merge in a
+real browser (Debian's chromium through Playwright) on the whole ASGI application, with a
+fresh embedded search index. Screenshots of the pages are kept in test-artifacts/.
 
 The clock is not frozen here: the browser keeps the session cookie only until the expiry the
 server gives it, which a frozen clock would put in the past. Nothing below depends on the date.
@@ -11,13 +11,15 @@ import re
 
 import pytest
 
-from tests.conftest import file_case
+from casework.models import Case
+from tests.conftest import PHONE, file_case
 from tests.live import LiveASGIServer
 from tests.search.engines import index_now
 from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
 from tests.ui.search_helpers import settled_case
 
 pytestmark = BROWSER
+SECONDS = 1000  # Playwright counts milliseconds
 LEAK = {"title": "楼上卫生间漏水纠纷", "description": "楼上住户卫生间漏水，渗到楼下厨房，双方就维修费用协商未果。"}
 OTHER_PEOPLE = [{"role": "applicant", "name": "欧阳娜娜", "phone": "13700002222"},
                 {"role": "respondent", "name": "赵六", "phone": "13700003333"}]
@@ -104,6 +106,31 @@ def test_similar_past_cases_open_from_the_case_page(site, chromium):
     similar.get_by_role("link", name=re.compile(past.number)).click()
     page.wait_for_url(f"**/cases/{past.pk}/")
     assert "已办结" in page.locator(".page-head").inner_text()
+
+
+def test_the_duplicate_warning_appears_while_a_grid_worker_types_a_known_phone(site, chromium):
+    # given an open case of the village whose applicant has this phone
+    first = orm(lambda: file_case())
+
+    # when grid1 fills in a new filing and types the applicant's phone
+    page = sign_in(chromium, site, "grid1")
+    page.goto(f"{site}/cases/new/")
+    warning = page.locator("#draft-duplicates section")
+    page.fill("#id_title", "漏水赔偿纠纷")
+    page.fill("#id_parties-0-name", "张先生")
+    assert not warning.is_visible()
+    page.locator("#id_parties-0-phone").press_sequentially(PHONE, delay=20)
+
+    # then, without sending the form, the warning lists the open case with a link to it
+    warning.wait_for(state="visible", timeout=10 * SECONDS)
+    assert "可能重复的案件" in warning.inner_text()
+    link = warning.get_by_role("link", name=re.compile(first.number))
+    assert link.get_attribute("href") == f"/cases/{first.pk}/"
+    assert "同一当事人" in warning.inner_text()
+    keep_screenshot(page, "filing-duplicate-warning.png")
+
+    # and nothing was filed
+    assert orm(lambda: Case.objects.count()) == 1
 
 
 def test_a_committee_head_merges_a_duplicate_from_the_case_page_in_one_tap(site, chromium):
