@@ -34,6 +34,15 @@ def settled_case(reporter: str = "grid1", *, terms: str = "赔偿维修费800元
 
 
 @contextlib.contextmanager
+def embedded_index_unopenable(tmp_path):
+    """The embedded index's folder cannot be made: a file of this test stands in its way."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with override_settings(ELASTICSEARCH_URL="", SEARCH_INDEX_DIR=str(blocker / "search")):
+        yield
+
+
+@contextlib.contextmanager
 def search_engine_down():
     """Search pointed at an Elasticsearch that refuses connections: a port this test holds bound
     but does not listen on, so nothing else can answer there while it runs."""

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import file_case, frozen_clock
 from tests.search.engines import index_now
 from tests.ui.conftest import Browser
-from tests.ui.search_helpers import MOMENT, search_engine_down, settled_case, village_code
+from tests.ui.search_helpers import MOMENT, embedded_index_unopenable, search_engine_down, settled_case, village_code
 from ui.search_presenters import highlight_html
 
 VILLAGE_2_GRID_WORKER = "grid-33068110800201"  # 枫桥镇, 枫溪村 (mediator2's village), first grid
@@ -187,9 +187,11 @@ def test_a_refused_filter_is_not_carried_into_the_next_search(demo, search_index
     assert 'value="漏水"' in page.html
 
 
-def test_when_search_is_down_the_page_says_so_and_still_renders(demo):
+@pytest.mark.parametrize("failure", ["elasticsearch refuses connections", "embedded folder cannot be made"])
+def test_when_search_is_down_the_page_says_so_and_still_renders(demo, failure, tmp_path):
     browser = Browser("head1")
-    with search_engine_down():
+    down = search_engine_down() if failure.startswith("elasticsearch") else embedded_index_unopenable(tmp_path)
+    with down:
         page = browser.get("/search/?q=漏水")
     assert page.status == 503
     assert "查询暂时不可用" in page

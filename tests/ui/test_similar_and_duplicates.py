@@ -12,7 +12,7 @@ from casework.models import Case
 from tests.conftest import file_case, frozen_clock, snapshot
 from tests.search.engines import index_now
 from tests.ui.conftest import Browser
-from tests.ui.search_helpers import MOMENT, search_engine_down, settled_case
+from tests.ui.search_helpers import MOMENT, embedded_index_unopenable, search_engine_down, settled_case
 
 VILLAGE_1_GRID_2_WORKER = "grid-33068110800102"  # 枫源村, second grid: beside grid1's
 VILLAGE_2_GRID_WORKER = "grid-33068110800201"  # 枫溪村 (mediator2's village)
@@ -114,14 +114,16 @@ def test_the_case_page_costs_as_many_queries_with_five_similar_cases_and_three_d
     assert five == one
 
 
-def test_the_case_page_renders_when_search_is_unavailable(demo, frozen):
+@pytest.mark.parametrize("failure", ["elasticsearch refuses connections", "embedded folder cannot be made"])
+def test_the_case_page_renders_when_search_is_unavailable(demo, frozen, failure, tmp_path):
     # given a case with a duplicate by phone
     first = file_case()
     second = file_case(title="同一漏水纠纷（12345转来）", source="hotline_12345")
     browser = Browser("head1")
 
     # when the search engine is down
-    with search_engine_down():
+    down = search_engine_down() if failure.startswith("elasticsearch") else embedded_index_unopenable(tmp_path)
+    with down:
         page = browser.get(f"/cases/{second.pk}/")
 
     # then the page is there, says similar cases cannot be shown, and still lists the duplicate
