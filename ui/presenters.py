@@ -189,6 +189,13 @@ def status_label(value: str) -> str:
     return choice_label(Status, value) if value else ""
 
 
+# Why a case is listed as a likely duplicate (search.selectors.Duplicate.reason).
+DUPLICATE_REASONS = {
+    "same_person": gettext_lazy("Same person (ID number or phone)"),
+    "same_name_similar": gettext_lazy("Same name, similar description"),
+}
+
+
 # --- mediation records ---------------------------------------------------------------------
 
 # Shown by their own section; other mediation models hanging off a case (sessions,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case as Switch
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils.text import Truncator
 
 from casework import clock, ladder
 from casework import permissions as perms
@@ -19,7 +20,9 @@ from casework.selectors import case_list, case_scope, overdue_filter
 from flows import engine
 from flows.models import DisputeProcess
 from flows.selectors import inbox as flows_inbox
-from mediation.models import Mediator
+from mediation.models import Agreement, Mediator
+from search import selectors as search_selectors
+from search.documents import mask_numbers
 
 SUPERVISORS = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_SUPERVISOR})
 ESCALATED_STATUSES = ladder.statuses_at(Rung.TOWNSHIP, Rung.CHANNEL)  # what has left the village
@@ -217,3 +220,69 @@ def county_overview(viewer: User) -> list[RegionSummary]:
             high_risk=totals["high"], closed=sum(by_outcome.values()), by_outcome=by_outcome,
         ))
     return rows
+
+
+# --- search: what the engine found, read back from the database ---------------------------------
+
+
+def cases_by_id(viewer: User, ids: list[int], *, agreements: bool = False) -> dict[int, Case]:
+    """The cases of a search's hits the viewer may see, in one query (two with their agreements).
+
+    Pages show what the database holds, not the index's copy: a hit the index still holds for a
+    case that is gone, or that the viewer may not see, is simply not shown.
+    """
+    if not ids:
+        return {}
+    cases = Case.objects.filter(case_scope(perms.scope_paths(viewer), "region_path"), pk__in=ids).select_related("region")
+    if agreements:  # mediation.selectors.current_agreement, for every case at once
+        cases = cases.prefetch_related(Prefetch(
+            "agreements", queryset=Agreement.objects.filter(superseded=False).order_by("-recorded_at", "-id"),
+            to_attr="current_agreements"))
+    return cases.in_bulk()
+
+
+SIMILAR_SIZE = 5
+AGREEMENT_SUMMARY = 80  # characters of the agreed terms a similar case shows
+
+
+@dataclass
+class SimilarCase:
+    case: Case
+    rung: str  # where it was settled, in words ("" when it was not settled)
+    agreement: str  # the agreed terms, shortened, numbers masked
+
+
+def similar_past_cases(viewer: User, case: Case, *, size: int = SIMILAR_SIZE) -> list[SimilarCase]:
+    """类案参考: the closed cases of the viewer's jurisdiction most like `case`, most similar first.
+
+    Raises SearchUnavailable when the search engine does not answer.
+    """
+    page = search_selectors.similar_cases(viewer=viewer, case_id=case.pk, size=size)
+    cases = cases_by_id(viewer, [hit.id for hit in page.hits], agreements=True)
+    rows = []
+    for hit in page.hits:
+        found = cases.get(hit.id)
+        if found is None:
+            continue
+        rung = search_selectors.settled_rung(found)
+        agreement = found.current_agreements[0] if found.current_agreements else None
+        rows.append(SimilarCase(
+            case=found, rung=str(Rung(rung).label) if rung else "",
+            agreement=Truncator(mask_numbers(agreement.terms)).chars(AGREEMENT_SUMMARY) if agreement else "",
+        ))
+    return rows
+
+
+@dataclass
+class DuplicateCase:
+    case: Case
+    reason: str  # search.selectors.Duplicate.reason: same_person | same_name_similar
+
+
+def case_duplicates(viewer: User, case: Case) -> list[DuplicateCase]:
+    """The open cases of the village that likely report the same dispute as `case` (并单 candidates):
+    a party with the same ID number or phone, or of the same name with a similar story. Read from
+    the database (search.selectors.likely_duplicates), so they are listed while search is down."""
+    if not case.is_open:
+        return []
+    return [DuplicateCase(d.case, d.reason) for d in search_selectors.likely_duplicates(viewer=viewer, case_id=case.pk)]

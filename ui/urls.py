@@ -1,7 +1,7 @@
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, queues
+from ui.views import auth, boards, cases, filing, queues, search
 
 app_name = "ui"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("triage/", queues.triage, name="triage"),
     path("board/", boards.board, name="board"),
     path("overview/", boards.overview, name="overview"),
+    path("search/", search.search, name="search"),
 ]
 
 # The embedded default (`manage.py serve`, DEBUG on) has no web server in front for /static/:

@@ -6,10 +6,17 @@ import functools
 
 from django.conf import settings
 
+from search.query import SearchUnavailable
+
 
 def get_backend():
-    return _backend(settings.ELASTICSEARCH_URL, settings.SEARCH_INDEX_NAME, str(settings.SEARCH_INDEX_DIR),
-                    settings.SEARCH_ANALYZER, settings.ELASTICSEARCH_REPLICAS)
+    """The configured engine; SearchUnavailable when it cannot be opened at all (the embedded
+    index's folder cannot be made: a full or read-only disk, a file in its way)."""
+    try:
+        return _backend(settings.ELASTICSEARCH_URL, settings.SEARCH_INDEX_NAME, str(settings.SEARCH_INDEX_DIR),
+                        settings.SEARCH_ANALYZER, settings.ELASTICSEARCH_REPLICAS)
+    except OSError as exc:
+        raise SearchUnavailable(f"the search index cannot be opened: {exc}") from exc
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,6 +1,9 @@
 """The filing form: CSRF, validation in Chinese, one case per form however often it is sent."""
+import json
+import re
+
 from casework.models import Case
-from tests.conftest import VALID_ID
+from tests.conftest import PHONE, VALID_ID, file_case
 from tests.ui.conftest import Browser
 from tests.ui.helpers import FILING, case_of, file_via_ui
 
@@ -94,3 +97,27 @@ def test_filing_warns_of_possible_duplicates(demo):
 
 def test_a_supervisor_may_not_file(demo):
     assert Browser("super1").client.get("/cases/new/").status_code == 403
+
+
+def test_the_filing_page_asks_for_duplicates_with_its_session_and_csrf_token(demo):
+    # given an open case of the village, and a grid worker on the filing form
+    first = file_case()
+    browser = Browser("grid1")
+    page = browser.get("/cases/new/")
+    check = json.loads(re.search(r'<script id="duplicate-check" type="application/json">(.*?)</script>',
+                                 page.html, re.S).group(1))
+    token = page.form("/cases/new/").value("csrfmiddlewaretoken")
+    grid = page.form("/cases/new/").value("grid")
+    body = {"grid": check["grids"][grid], "title": "漏水", "description": "",
+            "parties": [{"name": "张先生", "id_number": "", "phone": PHONE}]}
+
+    # when the page's script asks, as ui.js does: the session's cookie and the form's CSRF token
+    answer = browser.client.post(check["url"], json.dumps(body), content_type="application/json",
+                                 HTTP_X_CSRFTOKEN=token)
+
+    # then the open case sharing the phone comes back, and without the token the API refuses
+    assert answer.status_code == 200, answer.content
+    assert [(r["id"], r["reason"]) for r in answer.json()["results"]] == [(first.pk, "same_person")]
+    assert check["case_url"] == "/cases/0/" and check["reasons"]["same_person"] == "同一当事人（身份证号码或电话相同）"
+    refused = browser.client.post(check["url"], json.dumps(body), content_type="application/json")
+    assert refused.status_code == 403

@@ -19,6 +19,7 @@ NAV = (
     ("ui:triage", _("Triage"), {Role.CENTER_STAFF, Role.ADMIN}),
     ("ui:board", _("Supervision board"), {Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS}),
     ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
+    ("ui:search", _("Case search"), set(Role.values)),
 )
 
 

@@ -16,8 +16,8 @@ from casework.choices import DeadlineState
 from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
 from casework.models import Case
-from casework.selectors import possible_duplicates
 from flows import queues
+from search.query import SearchUnavailable
 from ui import presenters, selectors
 from ui.forms.transitions import DANGER, FORMS, PauseForm, ResumeForm, TransitionForm, transition_form
 from ui.views.common import safe_next, visible_case
@@ -37,6 +37,10 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
     clock = selectors.stage_clock(case)
     task = selectors.stage_task(case)
     my_queues = {str(org.pk) for org in queues.queue_organizations(viewer)} if task else set()
+    try:
+        similar, similar_unavailable = selectors.similar_past_cases(viewer, case), False
+    except SearchUnavailable:
+        similar, similar_unavailable = [], True
     context = {
         "case": case,
         "region_names": _region_names(case),
@@ -52,7 +56,11 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "timeline": presenters.timeline(list(case.events.all())),
         "records": presenters.mediation_records(case, personal_data=personal_data),
         "agreement": presenters.current_agreement(case),
-        "duplicates": possible_duplicates(viewer=viewer, case=case) if case.is_open else [],
+        "duplicates": [{"case": d.case, "reason": presenters.DUPLICATE_REASONS.get(d.reason, d.reason)}
+                       for d in selectors.case_duplicates(viewer, case)],
+        "may_merge": "merge" in names,
+        "similar": similar,
+        "similar_unavailable": similar_unavailable,
         "just_filed": request.GET.get("filed") == "1",
         "actions": actions,
         "task": task,

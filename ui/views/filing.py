@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from actions import services
+from casework.choices import Status
 from casework.errors import InvalidInput, Refused
-from ui import selectors
+from ui import presenters, selectors
 from ui.forms.filing import FilingForm, party_formset
 
 
@@ -47,4 +48,20 @@ def file_case(request):
 
 
 def _page(request, form, parties, *, status: int = 200):
-    return render(request, "ui/file_case.html", {"form": form, "parties": parties}, status=status)
+    return render(request, "ui/file_case.html", {
+        "form": form, "parties": parties, "duplicate_check": _duplicate_check(form),
+    }, status=status)
+
+
+def _duplicate_check(form: FilingForm) -> dict:
+    """What ui.js needs to warn of likely duplicates while the form is filled in: the API to ask
+    (POST /api/v1/search/duplicates/), the grids' codes by the form's values, and the words it
+    shows (it has no catalogue of its own)."""
+    return {
+        "url": reverse("api-search-duplicates"),
+        "grids": {str(pk): code for pk, code in form.fields["grid"].queryset.values_list("pk", "code")},
+        "case_url": reverse("ui:case", args=[0]),
+        "statuses": dict(Status.choices),
+        "reasons": {key: str(label) for key, label in presenters.DUPLICATE_REASONS.items()},
+        "filed": _("Filed"),
+    }

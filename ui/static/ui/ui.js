@@ -105,6 +105,108 @@
     form.addEventListener("change", save);
   });
 
+  // While a case is being filed, warn of open cases of the village that likely involve the same
+  // person (POST /api/v1/search/duplicates/: a POST, so ID numbers and phones stay out of URLs).
+  // Best effort: offline or with search down it says nothing, and the case page warns after filing.
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("draft-duplicates");
+    var configElement = document.getElementById("duplicate-check");
+    var form = document.querySelector("form[data-draft]");
+    if (!box || !configElement || !form || !window.fetch) return;
+    var config = JSON.parse(configElement.textContent);
+    var section = box.querySelector("section");
+    var list = box.querySelector("[data-list]");
+    var watched = /^(title|description|grid|parties-\d+-(name|id_number|phone))$/;
+    var timer = null;
+    var lastSent = "";
+    var sequence = 0;
+
+    function value(name) {
+      var el = form.elements[name];
+      return el && typeof el.value === "string" ? el.value.trim() : "";
+    }
+
+    function draft() {
+      var total = parseInt(value("parties-TOTAL_FORMS") || "0", 10);
+      var parties = [];
+      for (var i = 0; i < total; i++) {
+        var party = { name: value("parties-" + i + "-name"), id_number: value("parties-" + i + "-id_number"),
+                      phone: value("parties-" + i + "-phone") };
+        if (party.name || party.id_number || party.phone) parties.push(party);
+      }
+      var body = { title: value("title"), description: value("description"), parties: parties };
+      var grid = config.grids[value("grid")];
+      if (grid) body.grid = grid;
+      return body;
+    }
+
+    function day(iso) {
+      var d = new Date(iso);
+      if (isNaN(d.getTime())) return "";
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    }
+
+    function show(results) {
+      list.textContent = "";
+      results.forEach(function (found) {
+        var item = document.createElement("li");
+        var line = document.createElement("p");
+        var link = document.createElement("a");
+        link.href = config.case_url.replace("/0/", "/" + encodeURIComponent(found.id) + "/");
+        var number = document.createElement("span");
+        number.className = "case-no";
+        number.textContent = found.number;
+        link.appendChild(number);
+        link.appendChild(document.createTextNode(" " + found.title));
+        line.appendChild(link);
+        item.appendChild(line);
+        var about = document.createElement("p");
+        about.className = "muted";
+        about.textContent = [config.statuses[found.status] || found.status, config.filed + " " + day(found.created_at),
+                             config.reasons[found.reason] || found.reason].join(" · ");
+        item.appendChild(about);
+        list.appendChild(item);
+      });
+      section.hidden = results.length === 0;
+    }
+
+    function check() {
+      var body = draft();
+      if (!body.parties.length) {
+        lastSent = "";
+        show([]);
+        return;
+      }
+      var text = JSON.stringify(body);
+      if (text === lastSent) return;
+      lastSent = text;
+      var mine = ++sequence;
+      var token = form.elements.csrfmiddlewaretoken;
+      fetch(config.url, {
+        method: "POST", credentials: "same-origin", body: text,
+        headers: { "Content-Type": "application/json", "Accept": "application/json",
+                   "X-CSRFToken": token ? token.value : "" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (data) {
+        if (mine === sequence) show(data.results || []);
+      }).catch(function () {
+        if (mine === sequence) lastSent = "";  // ask again on the next change
+      });
+    }
+
+    function soon(event) {
+      if (!event.target.name || !watched.test(event.target.name)) return;
+      clearTimeout(timer);
+      timer = setTimeout(check, 600);
+    }
+    form.addEventListener("input", soon);
+    form.addEventListener("change", soon);
+    setTimeout(check, 0);  // a restored draft, or a form sent back with errors
+  });
+
   // Record where the grid worker stands (only when they ask; needs https or localhost).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-locate]");
