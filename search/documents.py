@@ -74,7 +74,8 @@ def mask_numbers(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-def _current_agreements() -> Prefetch:
+def current_agreements() -> Prefetch:
+    """The agreement in force (mediation.selectors.current_agreement), as `current_agreements[0]`."""
     return Prefetch("agreements", queryset=Agreement.objects.filter(superseded=False).order_by("-recorded_at", "-id"),
                     to_attr="current_agreements")
 
@@ -94,7 +95,7 @@ def cases_for_index() -> QuerySet[Case]:
     """Cases with everything their document needs, in a constant number of queries."""
     return (
         Case.objects.select_related("region")
-        .prefetch_related("parties", "mediators", _current_agreements(), _open_deadlines())
+        .prefetch_related("parties", "mediators", current_agreements(), _open_deadlines())
         .order_by("pk")
     )
 
@@ -107,6 +108,13 @@ def agreement_text(agreement: Agreement | None) -> str:
     if agreement is None:
         return ""
     return "\n".join(part for part in (agreement.points_in_dispute, agreement.responsibilities, agreement.terms) if part)
+
+
+def similarity_text(case: Case) -> dict[str, str]:
+    """The fields similar cases are compared on, as indexed (a case prefetched with `current_agreements`)."""
+    agreement = (getattr(case, "current_agreements", None) or [None])[0]
+    return {"title": mask_numbers(case.title), "description": mask_numbers(case.description),
+            "agreement": mask_numbers(agreement_text(agreement))}
 
 
 def case_document(case: Case, codes: dict[str, str]) -> dict:

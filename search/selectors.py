@@ -16,7 +16,7 @@ from casework.errors import NotFound
 from casework.models import Case, Party, Region, User, path_at
 from casework.selectors import DUPLICATE_WINDOW, case_scope, possible_duplicates
 from search.backends import get_backend
-from search.documents import case_document, cases_for_index, region_codes, text_similarity
+from search.documents import current_agreements, similarity_text, text_similarity
 from search.query import SIMILAR, CaseQuery, LikeParams, Page, parse_terms
 
 # Filters of the search box, each a keyword field of the document (the list's, and the facets').
@@ -80,14 +80,13 @@ def search_cases(*, viewer: User, params: SearchParams, facets: bool = True) -> 
 
 
 def _visible(viewer: User, case_id: int) -> Case:
-    case = cases_for_index().filter(pk=case_id).first()
+    """The case with what its similar-case text needs (its current agreement); 404 outside the
+    viewer's jurisdiction."""
+    case = (Case.objects.select_related("region").prefetch_related(current_agreements())
+            .filter(pk=case_id).first())
     if case is None or not perms.can_see(viewer, case):
         raise NotFound("No such case.")
     return case
-
-
-def _like(case: Case) -> dict[str, str]:
-    return case_document(case, region_codes([]))
 
 
 def similar_cases(*, viewer: User, case_id: int, size: int = 10, among: Iterable[int] | None = None,
@@ -108,7 +107,7 @@ def similar_cases(*, viewer: User, case_id: int, size: int = 10, among: Iterable
         size=max(size, SIMILAR_CANDIDATES) if among is None else len(tuple(among)), facets=False, highlight=False,
     )
     backend = get_backend()
-    like = _like(case)
+    like = similarity_text(case)
     candidates = backend.more_like(like, query, params) if among is None else backend.search(query)
     if not candidates.hits:
         return candidates

@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from casework.models import Case
 from config.rest.requests import path_id
-from mediation.selectors import current_agreement
 from search import selectors
 from search.api import serializers as s
+from search.documents import current_agreements
 from search.query import Hit, Page, SearchError
 
 AGREEMENT_SUMMARY = 120
@@ -60,11 +60,11 @@ class SimilarView(APIView):
         form.is_valid(raise_exception=True)
         found = selectors.similar_cases(viewer=request.user, case_id=path_id(case_id, _("No such case.")),
                                         size=form.validated_data["size"])
-        cases = Case.objects.in_bulk([hit.id for hit in found.hits])
+        cases = Case.objects.prefetch_related(current_agreements()).in_bulk([hit.id for hit in found.hits])
         results = []
         for hit in found.hits:
             case = cases.get(hit.id)
-            agreement = current_agreement(case) if case else None
+            agreement = (case.current_agreements or [None])[0] if case else None
             terms = agreement.terms if agreement else ""
             results.append({**hit_data(hit), "rung": selectors.settled_rung(case) if case else "",
                             "closed_at": case.closed_at if case else None,

@@ -162,7 +162,14 @@ class EmbeddedBackend:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def live(self) -> Generation:
-        """The live generation, reopened when a rebuild has swapped another in; created if none."""
+        """The live generation, reopened when a rebuild has swapped another in; created if none.
+        SearchUnavailable when its folder or index cannot be opened (a full or read-only disk)."""
+        try:
+            return self._open_live()
+        except OSError as exc:
+            raise SearchUnavailable(f"the search index cannot be opened: {exc}") from exc
+
+    def _open_live(self) -> Generation:
         with self._lock:
             name = self._live_name()
             if name is None:

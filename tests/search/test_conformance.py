@@ -226,3 +226,15 @@ def test_a_bad_query_is_a_400_naming_the_field(demo, corpus, api, params, field)
 
 def test_anonymous_is_refused(demo, corpus, api):
     assert api(None).get("/api/v1/search/cases/", {"q": "漏水"}).status_code in (401, 403)
+
+
+def test_similar_costs_the_same_queries_for_one_or_ten(demo, corpus, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, counts = api("county1"), []
+    for size in (1, 1, 10):  # the first call also makes the token
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/cases/{corpus['elder_open']}/similar/", {"size": size}).status_code == 200
+        counts.append(len(queries))
+    assert counts[1] == counts[2]

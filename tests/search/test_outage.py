@@ -126,3 +126,20 @@ def test_the_drainer_waits_while_another_process_writes_the_embedded_index(demo,
     assert indexing.drain_outbox_job() > 0
     assert found(api, "果园") == {second}
     assert not indexing.check()
+
+
+def test_an_embedded_generation_that_cannot_be_opened_is_a_503(demo, api, tmp_path):
+    """The pointer names a generation whose folder cannot be made (a file in its way, as a full
+    or read-only disk would fail): the search endpoints say 503, the rest works."""
+    folder = tmp_path / "search"
+    folder.mkdir()
+    (folder / "current").write_text("cases-blocked")
+    (folder / "cases-blocked").write_text("not a folder")
+    with override_settings(ELASTICSEARCH_URL="", SEARCH_INDEX_DIR=str(folder)):
+        case_id = file(api, "鱼塘承包纠纷", "鱼塘承包到期后双方就续包价格发生争议。")
+        for url in ("/api/v1/search/cases/?q=鱼塘", f"/api/v1/cases/{case_id}/similar/"):
+            response = api("center1").get(url)
+            assert response.status_code == 503 and int(response["Retry-After"]) > 0
+        assert api("center1").get(f"/api/v1/cases/{case_id}/").status_code == 200
+        with pytest.raises(SearchUnavailable):
+            indexing.drain_outbox()
