@@ -20,8 +20,11 @@ demo: setup
 run: demo
 	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
 
+# Two workers (pytest-xdist; this is a 2-core machine), each with its own test database, index
+# folders and ports; a module's tests stay on one worker so module-scoped fixtures (the demo
+# county, the search corpus) are built once.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 check: setup
 	$(BIN)/ruff check .

@@ -56,6 +56,8 @@ def worker_env(tmp_path: Path) -> dict[str, str]:
 
 
 def free_port() -> int:
+    """A port free a moment ago, for a server that cannot be handed a bound socket (the
+    Elasticsearch stand-in); another process may take it first, which fails that start loudly."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -68,12 +70,17 @@ class ServerProcess:
         with ServerProcess(env) as a, ServerProcess(env) as b:
             request("POST", a.url + "/api/v1/…"); connect(b.ws_url + "/ws/notifications/?token=…")
 
+    Its port is bound here and the socket handed to the server (`serve --fd`): a port probed free
+    and closed again could be taken in the seconds the server takes to start — by the server of
+    another pytest-xdist worker, which the wait for an answer below would take for this one.
     Stopped by its pid (SIGTERM, then SIGKILL); its output is kept for the failure message.
     """
 
     def __init__(self, env: dict[str, str], *, startup_timeout: float = 60.0, workers: bool = False) -> None:
         self.env, self.startup_timeout, self.workers = env, startup_timeout, workers
-        self.port = free_port()
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile(mode="w+")
 
@@ -90,10 +97,11 @@ class ServerProcess:
         return self.log.read()
 
     def start(self) -> ServerProcess:
+        fd = self._socket.fileno()
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", *([] if self.workers else ["--no-workers"]),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+            [sys.executable, "manage.py", "serve", *([] if self.workers else ["--no-workers"]), "--fd", str(fd)],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, text=True, pass_fds=[fd])
+        self._socket.close()  # the server holds it now
         deadline = time.monotonic() + self.startup_timeout
         while True:
             if self.process.poll() is not None:
@@ -111,6 +119,7 @@ class ServerProcess:
         return self
 
     def stop(self) -> None:
+        self._socket.close()  # not started: free the port
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)

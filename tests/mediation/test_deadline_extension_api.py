@@ -136,9 +136,17 @@ def test_extension_of_a_stage_that_is_not_mediation_is_a_409(demo, api, state):
     assert records(case.pk) == before
 
 
+def village_mediation_rule(*, extension_days: int) -> None:
+    """The default village mediation rule (30 calendar days) with that extension: updated, or written
+    again when a transactional test earlier in this process flushed the rows the migration wrote."""
+    DeadlineRule.objects.update_or_create(kind="village_mediation", region=None, dispute_type="",
+                                          defaults={"days": 30, "day_count": "calendar",
+                                                    "extension_days": extension_days})
+
+
 def test_rule_without_extension_days_cannot_be_extended(demo, api):
     # given an administrator who set village mediation to allow no extension
-    DeadlineRule.objects.filter(kind="village_mediation", region=None, dispute_type="").update(extension_days=0)
+    village_mediation_rule(extension_days=0)
     case = bring_to(Status.VILLAGE_MEDIATION)
     before = records(case.pk)
     # when it is extended, then 409 and nothing changed
@@ -149,7 +157,7 @@ def test_rule_without_extension_days_cannot_be_extended(demo, api):
 
 def test_rule_with_a_shorter_extension_extends_by_that_much(demo, api):
     # given a rule allowing 15 days' extension of village mediation
-    DeadlineRule.objects.filter(kind="village_mediation", region=None, dispute_type="").update(extension_days=15)
+    village_mediation_rule(extension_days=15)
     case = bring_to(Status.VILLAGE_MEDIATION)
     before = stage_clock(case.pk, "village_mediation").due_at
     # when extended, then by 15 days

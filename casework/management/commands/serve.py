@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import threading
 
 import uvicorn
@@ -28,10 +29,19 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-workers", action="store_true", help="Serve only; run workers elsewhere.")
+        parser.add_argument("--fd", type=int, help="Serve on this socket, bound by the parent process and inherited "
+                                                   "(socket activation, the tests' server processes); --host and "
+                                                   "--port are then ignored.")
 
-    def handle(self, *args, host: str, port: int, no_workers: bool, **options) -> None:
+    def handle(self, *args, host: str, port: int, no_workers: bool, fd: int | None, **options) -> None:
         from config.asgi import application
 
+        # A socket the parent bound and holds cannot be taken by another process between the
+        # moment its port is chosen and the moment the server listens on it.
+        sockets = None
+        if fd is not None:
+            sockets = [socket.socket(fileno=fd)]
+            host, port = sockets[0].getsockname()[:2]
         stop = threading.Event()
         threads = [] if no_workers else start_workers(stop)
         self.stdout.write(f"Serving on http://{host}:{port}/ with {len(threads)} background job(s)")
@@ -51,7 +61,7 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, shutdown)
         try:
-            server.run()
+            server.run(sockets=sockets)
         finally:
             stop.set()
             for thread in threads:
