@@ -27,6 +27,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def code_version(root: Path, paths: tuple[str, ...] = ("search",)) -> str:
+    """The commit of the checkout and whether `paths` differ from it: the code being measured.
+    Other people commit to this checkout while a benchmark runs; printed at the start and the
+    end of a run, a change shows."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else "?"
+
+    changed = git("status", "--porcelain", "--", *paths)
+    return f"commit {git('rev-parse', '--short', 'HEAD')}, {', '.join(paths)}/ " + (
+        f"with uncommitted changes ({len(changed.splitlines())} files)" if changed else "as committed")
+
+
 def folder_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 

@@ -18,11 +18,24 @@ distinct texts.
 What it does: a fresh database (`--backend`, SQLite by default), `migrate`, the demo topology;
 each distinct text becomes one closed case in 枫源村 (description = the text, title = its first
 sentence, dispute type contract, resolved in the village), written with bulk_create; then the
-real `search.indexing.rebuild()`. For each triplet it asks
-`search.selectors.similar_cases(viewer=center1, case_id=A, among=[B, C], params=…)` — the
-selector behind GET /api/v1/cases/{id}/similar/, restricted to the two candidates — and counts
-the triplet right when the labelled one ranks above the other. A candidate missing from the
-answer ranks below one present; both missing, or equal scores, is a tie and counts a half.
+real `search.indexing.rebuild()`. Then, for every triplet, three ways of asking, as center1:
+
+  similar_cases(among=[B, C])   the selector behind GET /api/v1/cases/{id}/similar/ with the
+                                candidates given: how the product ranks two cases (its TF-IDF
+                                cosine over the engine's term vectors; `params` plays no part)
+  similar_cases, top N, params  the selector as the API calls it, over every case: more_like_this
+                                (with `params`) proposes N (SIMILAR_CANDIDATES, 50), the cosine
+                                orders them; B and C compared by their places in that answer
+  more_like score only, params  the engine's more_like_this restricted to B and C, ranked by its
+                                own score: how similar_cases ranked before f65d07a
+
+A triplet is right when the labelled candidate ranks higher. A candidate missing from the answer
+ranks below one present; both missing, or equal scores, is a tie and counts a half. The
+`both found` / `one/none found` columns tell how often the candidates came back at all.
+
+The variants are search.query.LikeParams: the product's setting, Elasticsearch's defaults, and
+single changes of max_query_terms, min_term_freq, min_doc_freq and minimum_should_match;
+`--grid` runs all 96 combinations.
 
 Baselines in the same run, pure Python, over the same texts:
   tfidf-char-bigram  character bigrams (letters and digits), smoothed idf over the distinct
@@ -32,8 +45,9 @@ Baselines in the same run, pure Python, over the same texts:
                      only the ranking differs
 
 The Elasticsearch stand-in (noida-db, started and stopped by this script) does not fill
-`copy_to` fields, so `more_like_this` on `body` finds nothing there: when no triplet gets a hit
-the engine's accuracy is reported as n/a, not as 0.5.
+`copy_to` fields, so `body` is empty there: more_like_this finds nothing and the term vectors
+are empty. When no triplet gets a hit, or every one is a tie, the accuracy is reported as n/a,
+not as 0.5.
 """
 from __future__ import annotations
 
@@ -55,7 +69,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._engines import StandIn  # noqa: E402
+from bench._engines import StandIn, code_version  # noqa: E402
 from bench._support import ROOT, fresh_database, machine_summary, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_similar"
@@ -129,6 +143,7 @@ class Score:
     both: int = 0  # triplets where both candidates came back
     one: int = 0
     none: int = 0
+    labelled: int = 0  # triplets where the more similar candidate came back
     n: int = 0
     seconds: float = 0.0
     na: bool = False
@@ -144,6 +159,7 @@ class Score:
         self.both += present == 2
         self.one += present == 1
         self.none += present == 0
+        self.labelled += (b if label == "B" else c) is not None
         b = -math.inf if b is None else b
         c = -math.inf if c is None else c
         if b == c:
@@ -154,10 +170,10 @@ class Score:
 
     def row(self) -> list[str]:
         if self.na:
-            return [self.name, "n/a", "", "", "", "", f"{self.none}", f"{self.seconds:.1f}"]
+            return [self.name, "n/a", "", "", "", "", f"{self.one}/{self.none}", "", f"{self.seconds:.1f}"]
         half = 1.96 * math.sqrt(self.accuracy * (1 - self.accuracy) / self.n) if self.n else float("nan")
         return [self.name, f"{self.accuracy:.3f}", f"±{half:.3f}", f"{self.correct:g}/{self.n}", str(self.ties),
-                str(self.both), f"{self.one}/{self.none}", f"{self.seconds:.1f}"]
+                str(self.both), f"{self.one}/{self.none}", str(self.labelled), f"{self.seconds:.1f}"]
 
 
 def baseline(name: str, triplets: list[Triplet], similarity) -> Score:
@@ -234,17 +250,58 @@ def seed(texts: list[str]) -> dict[str, int]:
     return {c.description: c.pk for c in cases}
 
 
-def evaluate(triplets: list[Triplet], ids: dict[str, int], params, name: str) -> Score:
+def _viewer():
     from casework.models import User
+
+    return User.objects.get(username=VIEWER)
+
+
+def pair(triplets: list[Triplet], ids: dict[str, int]) -> Score:
+    """similar_cases(among=[B, C]): how the product ranks two given cases."""
     from search.selectors import similar_cases
 
-    viewer = User.objects.get(username=VIEWER)
-    score = Score(name)
-    began = time.monotonic()
+    viewer, score, began = _viewer(), Score("similar_cases(among=[B, C])"), time.monotonic()
     for t in triplets:
         b, c = ids[t.b], ids[t.c]
-        page = similar_cases(viewer=viewer, case_id=ids[t.a], among=[b, c], size=2, params=params)
-        found = {hit.id: hit.score for hit in page.hits}
+        found = {hit.id: hit.score for hit in similar_cases(viewer=viewer, case_id=ids[t.a], among=[b, c], size=2).hits}
+        score.add(found.get(b), found.get(c), t.label)
+    score.seconds = time.monotonic() - began
+    return score
+
+
+def end_to_end(triplets: list[Triplet], ids: dict[str, int], params) -> Score:
+    """similar_cases(case_id=A) over every case: B and C by their places in the answer."""
+    from search import selectors
+
+    size = getattr(selectors, "SIMILAR_CANDIDATES", 50)
+    viewer, score, began = _viewer(), Score(f"similar_cases, top {size}, {label(params)}"), time.monotonic()
+    for t in triplets:
+        page = selectors.similar_cases(viewer=viewer, case_id=ids[t.a], size=size, params=params)
+        place = {hit.id: -rank for rank, hit in enumerate(page.hits)}  # higher is better
+        score.add(place.get(ids[t.b]), place.get(ids[t.c]), t.label)
+    score.seconds = time.monotonic() - began
+    return score
+
+
+def mlt_only(triplets: list[Triplet], ids: dict[str, int], params) -> Score:
+    """The engine's more_like_this score alone, restricted to B and C: how similar_cases ranked
+    before it re-ranked candidates by TF-IDF cosine (f65d07a)."""
+    from casework import permissions as perms
+    from casework.choices import Outcome
+    from casework.models import Case
+    from search.backends import get_backend
+    from search.documents import current_agreements, similarity_text
+    from search.query import CaseQuery
+
+    viewer, score, began = _viewer(), Score(f"more_like score only, {label(params)}"), time.monotonic()
+    cases = Case.objects.prefetch_related(current_agreements()).in_bulk(list(ids.values()))
+    scope = tuple(perms.scope_paths(viewer))
+    backend = get_backend()
+    for t in triplets:
+        a, b, c = ids[t.a], ids[t.b], ids[t.c]
+        query = CaseQuery(scope=scope, filters={"is_open": ("false",)}, exclude={"outcome": (Outcome.MERGED,)},
+                          exclude_ids=(a,), ids=(b, c), size=2, facets=False, highlight=False)
+        found = {hit.id: hit.score for hit in backend.more_like(similarity_text(cases[a]), query, params).hits}
         score.add(found.get(b), found.get(c), t.label)
     score.seconds = time.monotonic() - began
     return score
@@ -291,13 +348,18 @@ def run(args) -> list[tuple[str, Score]]:
             with override_settings(**overrides):
                 rebuilt = indexing.rebuild(backend=get_backend())
                 print(f"[{engine}] rebuilt {rebuilt.cases} cases in {rebuilt.seconds:.1f}s", flush=True)
-                # The stand-in answers the product's setting with nothing: one variant is enough to show it.
+                runs = [lambda: pair(triplets, ids)]
+                # On the stand-in the product's setting shows what there is to see (it finds nothing).
                 for params in variants(args.grid) if engine == "embedded" else variants(False)[:1]:
-                    score = evaluate(triplets, ids, params, label(params))
-                    score.na = score.none == score.n  # no triplet got a hit: nothing was measured
+                    runs.append(lambda params=params: end_to_end(triplets, ids, params))
+                    if engine == "embedded":
+                        runs.append(lambda params=params: mlt_only(triplets, ids, params))
+                for measure in runs:
+                    score = measure()
+                    # Nothing found, or every pair tied (no term vectors): nothing was measured.
+                    score.na = score.none == score.n or score.ties == score.n
                     print(f"[{engine}] {score.name}: "
-                          f"{'n/a (no hits)' if score.na else f'{score.accuracy:.3f}'} in {score.seconds:.0f}s",
-                          flush=True)
+                          f"{'n/a' if score.na else f'{score.accuracy:.3f}'} in {score.seconds:.0f}s", flush=True)
                     results.append((engine, score))
         finally:
             if stand_in:
@@ -323,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     print(machine_summary(), flush=True)
+    version = code_version(ROOT)
+    print(f"code: {version}", flush=True)
     began = time.monotonic()
     with fresh_database(args.backend, DATABASE_NAME) as env:
         os.environ.clear()
@@ -332,13 +396,19 @@ def main(argv: list[str] | None = None) -> int:
     print()
     rows = [[engine, *score.row()] for engine, score in results]
     print(table(["engine", "ranker", "accuracy", "95% CI", "right", "ties", "both found", "one/none found",
-                 "seconds"], rows))
-    print("right: triplets where the labelled candidate ranks higher (a tie counts 0.5); both found / one / none:\n"
-          "how many of B and C the similar-case query returned (always both for the baselines).")
-    best = max((s for e, s in results if e == "embedded" and not s.na), key=lambda s: s.accuracy, default=None)
-    if best:
-        print(f"best on the embedded engine: {best.name} ({best.accuracy:.3f})")
+                 "labelled found", "seconds"], rows))
+    print("right: triplets where the labelled candidate ranks higher (a tie counts 0.5). both found, one/none found:\n"
+          "in how many triplets the answer held both of B and C, one, or neither; labelled found: the more similar one\n"
+          "was in it (always, for the baselines and among=[B, C]).")
+    for kind in ("similar_cases, top", "more_like score only"):
+        best = max((s for e, s in results if e == "embedded" and not s.na and s.name.startswith(kind)),
+                   key=lambda s: s.accuracy, default=None)
+        if best:
+            print(f"best {kind}… on the embedded engine: {best.name} ({best.accuracy:.3f})")
     print(f"whole run {time.monotonic() - began:.0f}s", flush=True)
+    if code_version(ROOT) != version:
+        print(f"WARNING: the code changed during the run: {version} at the start, {code_version(ROOT)} at the end",
+              flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([{"engine": e, **asdict(s), "accuracy": None if s.na else s.accuracy}
