@@ -28,16 +28,22 @@ def free_port() -> int:
 
 
 def code_version(root: Path, paths: tuple[str, ...] = ("search",)) -> str:
-    """The commit of the checkout and whether `paths` differ from it: the code being measured.
-    Other people commit to this checkout while a benchmark runs; printed at the start and the
-    end of a run, a change shows."""
+    """The last commit that changed `paths`, the checkout's commit, and whether `paths` differ
+    from it: the code being measured. Other people commit to this checkout while a benchmark
+    runs; printed at the start and the end of a run, a change to `paths` shows."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else "?"
 
     changed = git("status", "--porcelain", "--", *paths)
-    return f"commit {git('rev-parse', '--short', 'HEAD')}, {', '.join(paths)}/ " + (
-        f"with uncommitted changes ({len(changed.splitlines())} files)" if changed else "as committed")
+    return (f"{', '.join(p + '/' for p in paths)} as of commit {git('log', '-1', '--format=%h', '--', *paths)}"
+            + (f", with uncommitted changes in {len(changed.splitlines())} files" if changed else "")
+            + f" (checkout at {git('rev-parse', '--short', 'HEAD')})")
+
+
+def same_code(a: str, b: str) -> bool:
+    """Whether two code_version() strings name the same code of the measured paths."""
+    return a.split(" (checkout at ")[0] == b.split(" (checkout at ")[0]
 
 
 def folder_bytes(path: Path) -> int:

@@ -3,7 +3,7 @@ raw engine query, index size and memory, on the embedded engine and on the Elast
 
     python bench/search_scale.py [--backend sqlite|postgres|both] [--cases 100000]
                                  [--engines embedded,elasticsearch] [--queries 400] [--warmup 50]
-                                 [--json FILE] [--profile-rebuild DIR] [--keep]
+                                 [--es-probe-limit 1] [--json FILE] [--profile-rebuild DIR] [--keep]
 
 For each database backend: a fresh database, `migrate`, the demo topology, then `--cases`
 cases seeded in bulk (bench/_seed.py: the demo generator's stories and lives, three years,
@@ -58,7 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._engines import HOST, StandIn, code_version, folder_bytes, memory_kib  # noqa: E402
+from bench._engines import HOST, StandIn, code_version, folder_bytes, memory_kib, same_code  # noqa: E402
 from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_search"
@@ -613,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run(args.backend, args)
     report(results)
     print(f"\n[{args.backend}] whole run {time.monotonic() - began:.0f}s", flush=True)
-    if code_version(ROOT) != version:
+    if not same_code(code_version(ROOT), version):
         print(f"WARNING: the code changed during the run: {version} at the start, {code_version(ROOT)} at the end",
               flush=True)
     if args.json:

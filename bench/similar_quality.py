@@ -69,7 +69,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._engines import StandIn, code_version  # noqa: E402
+from bench._engines import StandIn, code_version, same_code  # noqa: E402
 from bench._support import ROOT, fresh_database, machine_summary, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_similar"
@@ -406,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         if best:
             print(f"best {kind}… on the embedded engine: {best.name} ({best.accuracy:.3f})")
     print(f"whole run {time.monotonic() - began:.0f}s", flush=True)
-    if code_version(ROOT) != version:
+    if not same_code(code_version(ROOT), version):
         print(f"WARNING: the code changed during the run: {version} at the start, {code_version(ROOT)} at the end",
               flush=True)
     if args.json:
