@@ -114,11 +114,17 @@ def engine_errors():
         raise SearchUnavailable(str(exc)) from exc
 
 
+# Searches must answer fast or not at all (the API then says 503); maintenance calls on a whole
+# index — bulk loads, refresh, settings, alias swaps, deletes — may take minutes on a busy cluster.
+MAINTENANCE_TIMEOUT = 300.0
+
+
 class ElasticBackend:
     name = "elasticsearch"
 
     def __init__(self, url: str, *, alias: str, analyzer_name: str = "cjk", replicas: int = 1, timeout: float = 5.0):
         self.client = Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+        self.maintenance = self.client.options(request_timeout=MAINTENANCE_TIMEOUT)
         self.alias = alias
         self.analyzer_name = analyzer_name
         self.replicas = replicas
@@ -143,7 +149,7 @@ class ElasticBackend:
             definition = index_definition(name, self._analyzer(), replicas=0)
             # Loading is faster without refreshes or replicas; publish() restores both.
             definition.settings(refresh_interval="-1")
-            definition.create(using=self.client)
+            definition.create(using=self.maintenance)
             return ElasticGeneration(self, name)
 
     def _ensure_alias(self) -> None:
@@ -153,17 +159,17 @@ class ElasticBackend:
 
     def publish(self, name: str) -> None:
         with engine_errors():
-            self.client.indices.put_settings(index=name, settings={
+            self.maintenance.indices.put_settings(index=name, settings={
                 "index": {"refresh_interval": None, "number_of_replicas": self.replicas}})
-            self.client.indices.refresh(index=name)
+            self.maintenance.indices.refresh(index=name)
             old = list(self.client.indices.get_alias(name=self.alias)) if self.client.indices.exists_alias(
                 name=self.alias) else []
             actions = [{"remove": {"index": index, "alias": self.alias}} for index in old]
             actions.append({"add": {"index": name, "alias": self.alias, "is_write_index": True}})
-            self.client.indices.update_aliases(actions=actions)
+            self.maintenance.indices.update_aliases(actions=actions)
             for index in old:
                 if index != name:
-                    self.client.indices.delete(index=index, ignore_unavailable=True)
+                    self.maintenance.indices.delete(index=index, ignore_unavailable=True)
 
     def indices(self) -> list[str]:
         with engine_errors():
@@ -176,7 +182,7 @@ class ElasticBackend:
             # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
             names = list(self.client.indices.get(index=f"{self.alias}-*", allow_no_indices=True))
             for name in names:
-                self.client.indices.delete(index=name, ignore_unavailable=True)
+                self.maintenance.indices.delete(index=name, ignore_unavailable=True)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -185,10 +191,10 @@ class ElasticBackend:
             yield {"_op_type": "index", "_index": index, "_id": str(doc["id"]), "version": doc["version"],
                    "version_type": "external_gte", "_source": doc}
 
-    def _bulk(self, docs: Iterable[dict], index: str, *, refresh: bool) -> int:
+    def _bulk(self, docs: Iterable[dict], index: str, *, refresh: bool, client=None) -> int:
         written = 0
         with engine_errors():
-            for ok, item in helpers.streaming_bulk(self.client, self._actions(docs, index), chunk_size=500,
+            for ok, item in helpers.streaming_bulk(client or self.client, self._actions(docs, index), chunk_size=500,
                                                    raise_on_error=False, raise_on_exception=True,
                                                    refresh="wait_for" if refresh else False):
                 result = item["index"]
@@ -333,14 +339,14 @@ class ElasticGeneration:
         self.name = name
 
     def bulk(self, docs: Iterable[dict]) -> int:
-        return self.backend._bulk(docs, self.name, refresh=False)
+        return self.backend._bulk(docs, self.name, refresh=False, client=self.backend.maintenance)
 
     def publish(self) -> None:
         self.backend.publish(self.name)
 
     def discard(self) -> None:
         with engine_errors():
-            self.backend.client.indices.delete(index=self.name, ignore_unavailable=True)
+            self.backend.maintenance.indices.delete(index=self.name, ignore_unavailable=True)
 
     def size_on_disk(self) -> int:
         with engine_errors():
