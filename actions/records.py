@@ -17,13 +17,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions import transitions
 from actions.changes import check_access, lock_for, record_change
 from casework import clock, deadlines, ladder, validators
 from casework import permissions as perms
-from casework.choices import Channel, DeadlineKind
+from casework.choices import Channel, DeadlineKind, Status
 from casework.errors import InvalidInput, InvalidTransition, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, User
+from flows import engine
 from mediation import agreements
 from mediation import permissions as mperms
 from mediation.choices import DECIDED, ConfirmationStatus
@@ -148,25 +150,37 @@ def session_record(*, case_id: int, actor: User, held_at: dt.datetime, place: st
     return session
 
 
+# Where a terminated mediation goes next, per stage (人民调解法 art. 26: the parties are told of
+# the other routes; the case does not stay open at a rung that has given up on it).
+EXITS: dict[str, tuple[str, ...]] = {
+    Status.VILLAGE_MEDIATION: ("escalate", "close"),  # up to township triage, or 调解不成结案
+    Status.TOWNSHIP_MEDIATION: ("refer", "close"),  # to a one-stop channel, or 调解不成结案
+}
+EXIT_LABELS = {
+    "escalate": gettext_lazy("escalate to the township"),
+    "refer": gettext_lazy("refer to a channel"),
+    "close": gettext_lazy("close as unresolved"),
+}
+
+
 @transaction.atomic
-def termination_record(*, case_id: int, actor: User, reason: str, advised_channels: list[str] | None = None,
-                       advice: str = "", seen_version: int | None = None) -> Termination:
-    """终止调解: mediation failed at this stage; record why and which routes the parties were told of.
+def termination_record(*, case_id: int, actor: User, reason: str, then: str, advised_channels: list[str] | None = None,
+                       advice: str = "", channel: str = "", receiving_body: str = "",
+                       seen_version: int | None = None) -> Termination:
+    """终止调解: mediation failed at this stage; record why and which routes the parties were told
+    of, and move the case on as `then` says — escalate (village), refer (township: `channel` and
+    `receiving_body`), or close as unresolved — in the same transaction.
 
     人民调解法 art. 26 asks the mediator to tell the parties of arbitration, administrative and
-    judicial routes, so at least one channel code or a piece of advice is required. Terminating
-    does not move the case: escalating, referring or closing it is the next, separate step.
+    judicial routes, so at least one channel code or a piece of advice is required.
     """
     case = _lock(case_id, actor, "termination", seen_version)
     check_mediation_record(case, actor, "termination")
-    stage_clock = deadlines.current_clock(case)
-    since = stage_clock.started_at if stage_clock else None
-    earlier = case.terminations.filter(stage=case.status)
-    if since is not None:
-        earlier = earlier.filter(recorded_at__gte=since)
-    if earlier.exists():
-        raise InvalidTransition(_("Mediation at this stage has already been terminated."))
     reason = _required(reason, "reason")
+    exits = EXITS[case.status]
+    if then not in exits:
+        raise _refuse("then", _("After terminating %(stage)s, choose one of: %(exits)s.") % {
+            "stage": case.get_status_display(), "exits": "、".join(str(EXIT_LABELS[e]) for e in exits)})
     channels = list(dict.fromkeys(advised_channels or []))
     unknown = [c for c in channels if c not in Channel.values]
     if unknown:
@@ -174,13 +188,25 @@ def termination_record(*, case_id: int, actor: User, reason: str, advised_channe
     advice = (advice or "").strip()
     if not channels and not advice:
         raise _refuse("advised_channels", _("Tell the parties which other routes they have: a channel or advice."))
+    if then == "refer":
+        if channel not in Channel.values:
+            raise _refuse("channel", _("Choose the channel the case is referred to."))
+        receiving_body = _required(receiving_body, "receiving_body")
 
+    stage = case.status
     termination = Termination.objects.create(
-        case=case, stage=case.status, reason=reason, advised_channels=channels, advice=advice, recorded_by=actor,
+        case=case, stage=stage, reason=reason, advised_channels=channels, advice=advice, recorded_by=actor,
     )
     record_change(case, actor=actor, action=EventAction.TERMINATION_RECORDED, note=reason, data={
-        "termination": termination.pk, "stage": case.status, "advised_channels": channels, "advice": advice,
+        "termination": termination.pk, "stage": stage, "advised_channels": channels, "advice": advice, "then": then,
     })
+    if then == "escalate":
+        moved = transitions.case_escalate(case_id=case.pk, actor=actor, reason=reason)
+    elif then == "refer":
+        moved = transitions.case_refer(case_id=case.pk, actor=actor, channel=channel, receiving_body=receiving_body)
+    else:
+        moved = transitions.case_close_unresolved(case_id=case.pk, actor=actor, note=reason)
+    termination.case = moved
     return termination
 
 
@@ -201,12 +227,44 @@ def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed:
         raise InvalidTransition(_("An oral agreement is recorded by the mediator; it is not signed or sealed."))
     if agreement.effective_on is not None:
         raise InvalidTransition(_("This agreement is already in force."))
+    _refuse_if_draft(agreement)
     signed = agreements.record_signatures(agreement=agreement, signatures=signatures, sealed=sealed,
                                           sealed_on=sealed_on)
     agreements.time_confirmation_window(case=case, agreement=agreement)
     record_change(case, actor=actor, action=EventAction.AGREEMENT_SIGNED, data={
         "agreement": agreement.pk, "signed": signed, "sealed": sealed, "effective_on": agreement.effective_on,
     })
+    return agreement
+
+
+def _refuse_if_draft(agreement: Agreement) -> None:
+    missing = agreement.missing_contents()
+    if missing:
+        raise InvalidTransition(_("This agreement is a draft and cannot be signed or sealed yet: it lacks %(missing)s.")
+                                % {"missing": "、".join(str(m) for m in missing)})
+
+
+@transaction.atomic
+def agreement_complete(*, case_id: int, actor: User, facts: str | None = None, points_in_dispute: str | None = None,
+                       responsibilities: str | None = None, obligations: list[dict] | None = None,
+                       seen_version: int | None = None) -> Agreement:
+    """Complete (or correct) the written agreement before anyone signs it: art. 35's facts,
+    responsibilities and each obligation's obliged party. New obligations re-time the follow-up."""
+    case = _lock(case_id, actor, "agreement", seen_version)
+    agreement = check_agreement_act(case, actor)
+    for obligation in obligations or []:
+        if obligation["due_date"] < agreement.concluded_on:
+            raise _refuse("obligations", _("An obligation cannot fall due before the agreement was reached (%(date)s).")
+                          % {"date": agreement.concluded_on.isoformat()})
+    changed = agreements.complete_agreement(agreement=agreement, facts=facts, points_in_dispute=points_in_dispute,
+                                            responsibilities=responsibilities, obligations=obligations)
+    if obligations is not None:
+        deadlines.rebase_follow_up(case=case, obligation_dates=[o["due_date"] for o in obligations])
+    record_change(case, actor=actor, action=EventAction.AGREEMENT_AMENDED, data={
+        "agreement": agreement.pk, "changed": changed, "missing": [str(m) for m in agreement.missing_contents()],
+    })
+    if obligations is not None:
+        engine.reschedule(case)
     return agreement
 
 

@@ -4,6 +4,7 @@ from actions.attachments import case_add_attachment
 from actions.clocks import case_extend_deadline, case_pause_clock, case_resume_clock, check_clock, check_extension
 from actions.filing import CaseInput, PartyInput, case_file
 from actions.records import (
+    agreement_complete,
     agreement_sign,
     check_agreement_act,
     check_confirmation_decision,
@@ -20,6 +21,7 @@ from actions.transitions import (
     SERVICES,
     case_accept,
     case_close,
+    case_close_unresolved,
     case_decline,
     case_escalate,
     case_merge,
@@ -35,7 +37,8 @@ from actions.transitions import (
 )
 
 __all__ = [
-    "SERVICES", "CaseInput", "PartyInput", "agreement_sign", "case_accept", "case_add_attachment", "case_close",
+    "SERVICES", "CaseInput", "PartyInput", "agreement_complete", "agreement_sign", "case_accept", "case_add_attachment", "case_close",
+    "case_close_unresolved",
     "case_decline", "case_escalate", "case_extend_deadline", "case_file", "case_merge", "case_pause_clock",
     "case_record_agreement", "case_record_referral_outcome", "case_refer", "case_reopen", "case_resolve_on_spot",
     "case_resume_clock", "case_return_to_village", "case_triage_to_mediation", "case_withdraw",

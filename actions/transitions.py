@@ -24,7 +24,7 @@ from casework.models import Case, User, path_at
 from flows import engine
 from mediation import agreements
 from mediation.models import FollowUpVisit, Organization, Referral
-from mediation.selectors import lead_body_problem, township_center
+from mediation.selectors import current_agreement, lead_body_problem, township_center
 
 # The service behind each transition of the ladder: the API, the UI, commands and the demo dispatch through it.
 SERVICES: dict[str, Callable[..., Case]] = {}
@@ -61,6 +61,9 @@ def check_transition(case: Case, actor: User | None, name: str, seen_version: in
     404, 403, 409 conflict, 409 state."""
     spec = _spec(name)
     check_access(case, actor, may=spec.permission, refusal=_refusal(spec), seen_version=seen_version)
+    if spec.via and actor is not None:
+        raise InvalidTransition(_("“%(action)s” is chosen as the next step when the mediation is terminated.")
+                                % {"action": spec.label})
     if case.status not in spec.sources:
         raise InvalidTransition(
             _("A case in status “%(status)s” cannot %(action)s.") % {"status": case.get_status_display(), "action": spec.label}
@@ -249,10 +252,41 @@ def case_reopen(*, case_id: int, actor: User, reason: str, note: str = "", seen_
 @transaction.atomic
 def case_close(*, case_id: int, actor: User, fulfilled: bool, satisfaction: str, note: str = "",
                seen_version: int | None = None) -> Case:
-    """回访 done: record fulfilment and satisfaction, and close as resolved at the agreeing rung."""
+    """回访 done: record fulfilment and satisfaction, and close.
+
+    Only an agreement in force is followed up. Performed, the case closes as resolved at the
+    agreeing rung; found unperformed, it closes as unresolved — an agreement nobody honoured
+    settled nothing — and the note says what the parties were told (court enforcement, a
+    lawsuit…); to mediate again instead, reopen it. Closing while an obligation is not yet due
+    needs a note saying why (e.g. performed early).
+    """
     case = lock_case(case_id=case_id, actor=actor, name="close", seen_version=seen_version)
+    agreement = current_agreement(case)
+    if agreement is not None and not agreement.in_force:
+        raise InvalidTransition(_(
+            "The agreement is not in force yet (a draft, or a signature or the seal is missing): complete and sign "
+            "it, or reopen the case."))
+    note = (note or "").strip()
+    if not fulfilled and not note:
+        message = _("The agreement was not performed: say what the parties were told (e.g. to apply to the court "
+                    "for enforcement, or to sue). To mediate again, reopen the case instead.")
+        raise InvalidInput(message, fields={"note": [message]})
+    not_due = [o.due_date for o in agreement.obligations.all() if o.due_date > agreements.today()] if agreement else []
+    if not_due and not note:
+        message = _("An obligation is not due until %(date)s: say why the case is closed before (e.g. it was "
+                    "performed early).") % {"date": max(not_due).isoformat()}
+        raise InvalidInput(message, fields={"note": [message]})
     FollowUpVisit.objects.create(case=case, fulfilled=fulfilled, satisfaction=satisfaction, visited_by=actor)
-    return _fire(case, actor, "close", note=note, data={"fulfilled": fulfilled, "satisfaction": satisfaction})
+    return _fire(case, actor, "close", note=note, fulfilled=fulfilled,
+                 data={"fulfilled": fulfilled, "satisfaction": satisfaction})
+
+
+@service("close_unresolved")
+@transaction.atomic
+def case_close_unresolved(*, case_id: int, actor: User, note: str, seen_version: int | None = None) -> Case:
+    """调解不成: close as unresolved — only as the exit of a termination (actions.records.termination_record)."""
+    case = lock_case(case_id=case_id, actor=actor, name="close_unresolved", seen_version=seen_version)
+    return _fire(case, actor, "close_unresolved", note=_required(note, "note"))
 
 
 @service("withdraw")

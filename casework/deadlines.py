@@ -136,3 +136,16 @@ def resume_clock(*, case: Case, actor: User, at: dt.datetime | None = None) -> t
     deadline.state, deadline.paused_at = DeadlineState.RUNNING, None
     deadline.save(update_fields=["state", "paused_at", "due_at", "warn_at"])
     return deadline, stood
+
+
+def rebase_follow_up(*, case: Case, obligation_dates: list[dt.date]) -> None:
+    """The agreement's obligations changed before anyone signed it: the follow-up visit is due
+    after the new last one (`follow_up_base`), and warned of at two thirds of the new time."""
+    follow_up = CaseDeadline.objects.filter(case=case, kind=K.FOLLOW_UP, ended_at__isnull=True).first()
+    if follow_up is None:
+        return
+    base = follow_up_base(obligation_dates, follow_up.started_at)
+    follow_up.due_at = calendar.add_days(base, follow_up.days, follow_up.day_count)
+    if follow_up.warned_at is None:
+        follow_up.warn_at = calendar.warning_moment(follow_up.started_at, follow_up.due_at)
+    follow_up.save(update_fields=["due_at", "warn_at"])

@@ -55,6 +55,7 @@ class EventAction(models.TextChoices):
     RECORD_REFERRAL_OUTCOME = "record_referral_outcome", _("record the referral outcome")
     REOPEN = "reopen", _("reopen")
     CLOSE = "close", _("close")
+    CLOSE_UNRESOLVED = "close_unresolved", _("close as unresolved")  # 调解不成结案, after 终止调解
     WITHDRAW = "withdraw", _("withdraw")
     MERGE = "merge", _("merge")  # 并单
     # Work queues.
@@ -73,6 +74,7 @@ class EventAction(models.TextChoices):
     SESSION_RECORDED = "session_recorded", _("recorded a mediation session")  # 调解笔录
     TERMINATION_RECORDED = "termination_recorded", _("terminated the mediation")  # 终止调解
     AGREEMENT_SIGNED = "agreement_signed", _("recorded signatures on the agreement")
+    AGREEMENT_AMENDED = "agreement_amended", _("completed the agreement's contents")  # 补充协议内容（签署前）
     JUDICIAL_CONFIRMATION_REQUESTED = "judicial_confirmation_requested", _("requested judicial confirmation")  # 司法确认
     JUDICIAL_CONFIRMATION_DECIDED = "judicial_confirmation_decided", _("recorded the court's ruling")
     REFERRAL_RECEIVED = "referral_received", _("recorded the referral's receipt")  # 签收
@@ -140,15 +142,17 @@ STAGES: dict[str, Stage] = {
               Extension(perms.may_act_for_township), mediates=True),
         Stage(S.REFERRED, Rung.CHANNEL, "referral_tracking", _("Referral tracking"),  # 一站式多元化解
               (K.REFERRAL_FEEDBACK,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE),
-        # Agreed: the follow-up visit (回访), and the judicial-confirmation window — a countdown
-        # shown to the parties that never escalates anything. The rung is the agreeing one.
+        # Agreed: the follow-up visit (回访). The rung is the agreeing one. The judicial-
+        # confirmation window is not a stage clock: it starts the day the agreement takes effect
+        # (mediation.agreements.time_confirmation_window), which may be after the stage began.
         Stage(S.AGREED, "", "follow_up", _("Follow-up visit"),
-              (K.FOLLOW_UP, K.JUDICIAL_CONFIRMATION), Queue.AGREEING_BODY, None),
+              (K.FOLLOW_UP,), Queue.AGREEING_BODY, None),
     )
 }
 assert set(STAGES) == set(OPEN_STATUSES), "every open status is a stage of the ladder"
 STAGE_BY_TASK: dict[str, Stage] = {stage.task: stage for stage in STAGES.values()}
-# Clocks that outlive the stage that started them.
+# Clocks that outlive the stage during which they started: a countdown shown to the parties
+# that never escalates anything.
 DETACHED_CLOCKS = frozenset({K.JUDICIAL_CONFIRMATION})
 # The statuses in which a case is being mediated: sessions and terminations belong here.
 MEDIATING = tuple(stage.status for stage in STAGES.values() if stage.mediates)
@@ -213,6 +217,9 @@ class TransitionSpec:
     inputs: tuple[Input, ...] = ()
     notify: str | None = None  # the notification kind it raises
     dangerous: bool = False  # ends a case or undoes work: drawn in red, asked to confirm
+    # Fired only as the exit of another record (e.g. "termination", 终止调解), never on its own:
+    # it is not offered to anyone and the transitions endpoint refuses it.
+    via: str = ""
 
     @property
     def label(self) -> Promise:
@@ -280,6 +287,8 @@ _SPECS = (
     TransitionSpec("close", (S.AGREED,), S.CLOSED, perms.may_act_on_agreement,
                    (Input("fulfilled", InputKind.BOOL, label=_("Was the agreement fulfilled?")),
                     Input("satisfaction", InputKind.CHOICE, choices=Satisfaction, label=_("Satisfaction")))),
+    TransitionSpec("close_unresolved", MEDIATING, S.CLOSED, perms.may_record_agreement,
+                   (Input("note", label=_("What the parties were told")),), dangerous=True, via="termination"),
     TransitionSpec("withdraw", OPEN, S.CLOSED, perms.may_withdraw,
                    (Input("note", label=_("The applicant's request to withdraw")),), dangerous=True),
     TransitionSpec("merge", OPEN, S.CLOSED, perms.may_merge,
@@ -305,5 +314,7 @@ def possible_from(status: str, name: str) -> bool:
 
 
 def allowed_transitions(case: Case, actor: User) -> list[str]:
-    """What the actor may fire on the case now: possible from its status and permitted."""
-    return [name for name in TRANSITIONS if possible_from(case.status, name) and may_fire(case, actor, name)]
+    """What the actor may fire on the case now: possible from its status, permitted, and not
+    reserved to the exit of another record."""
+    return [name for name, spec in TRANSITIONS.items()
+            if not spec.via and possible_from(case.status, name) and may_fire(case, actor, name)]

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from actions import services
 from casework import clock
 from casework.choices import PartyRole, RiskLevel, Satisfaction, Source
-from casework.models import IdempotencyKey, Region, User
+from casework.models import IdempotencyKey, Party, Region, User
 from casework.validators import id_check_digit
 from demo.stories import (
     ACCEPT_NOTES,
@@ -91,6 +91,7 @@ from demo.stories import (
     REFER_NOTES,
     REFERRAL_REPLIES,
     REOPEN_REASONS,
+    RESPONSIBILITIES,
     RETURN_NOTES,
     RIVERS,
     ROADS,
@@ -104,6 +105,7 @@ from demo.stories import (
     TRIAGE_NOTES,
     TRIGGERS,
     TYPE_DECK,
+    UNFULFILLED_NOTES,
     VEGETABLES,
     WITHDRAW_NOTES,
     WORKSHOPS,
@@ -460,9 +462,14 @@ class _Life:
         self.ctx.update(due1=_cn_date(due1), due2=_cn_date(due2), month_next=f"{nxt.year}年{nxt.month}月")
         terms, duties = self.story.deal
         dues = (due1, due2)[:len(duties)]
-        obligations = [{"description": self.ctx.render(d), "due_date": due} for d, due in zip(duties, dues, strict=True)]
+        obligations = [{"description": self.ctx.render(d), "due_date": due, "party": PartyRole.RESPONDENT}
+                       for d, due in zip(duties, dues, strict=True)]
         self._last_due = obligations[-1]["due_date"]
-        return {"terms": self.ctx.render(terms), "obligations": obligations}
+        # A complete written agreement (art. 35), signed by every party and sealed the day it was
+        # reached: the parties are named when it is recorded (see _resolve_parties).
+        return {"terms": self.ctx.render(terms), "obligations": obligations,
+                "facts": self.ctx.render(self.story.text), "responsibilities": self.text(RESPONSIBILITIES),
+                "signatures": PartyRole.APPLICANT, "sealed": True}
 
     def close(self, actor: User) -> None:
         rng = self.rng
@@ -475,8 +482,10 @@ class _Life:
         late = rng.random() < 0.05
         days = rng.uniform(16, 25) if late else rng.uniform(1, 13)
         self.t = _daytime(rng, wait_from + dt.timedelta(days=days))
+        # An agreement found unperformed closes as unresolved, saying what the parties were told.
+        note = self.text(CLOSE_NOTES[satisfaction] if fulfilled else UNFULFILLED_NOTES)
         self.unit.steps.append(_Step(self.t, self.member, "close", actor, {
-            "fulfilled": fulfilled, "satisfaction": satisfaction, "note": self.text(CLOSE_NOTES[satisfaction]),
+            "fulfilled": fulfilled, "satisfaction": satisfaction, "note": note,
         }))
 
     def maybe_reopen(self, actor: User, chance: float) -> bool:
@@ -791,6 +800,8 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
                 kwargs = dict(step.kwargs)
             else:
                 kwargs["into"] = case_ids[into]
+        if step.action == "record_agreement":
+            kwargs = _resolve_parties(case_ids[step.member], kwargs)
         try:
             with clock.travel_to(at):
                 ACTIONS[step.action](case_id=case_ids[step.member], actor=step.actor, **kwargs)
@@ -798,6 +809,14 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
             exc.add_note(f"demo case {unit.cases[step.member].key}: {step.action} by {step.actor.username} at {at}")
             raise
     return created
+
+
+def _resolve_parties(case_id: int, kwargs: dict) -> dict:
+    """An agreement's plan names parties by role: the obliged respondent, and every party signing."""
+    ids = dict(Party.objects.filter(case_id=case_id).order_by("-id").values_list("role", "id"))
+    everyone = list(Party.objects.filter(case_id=case_id).values_list("id", flat=True))
+    obligations = [{**o, "party": ids.get(o["party"]) or ids.get(PartyRole.APPLICANT)} for o in kwargs["obligations"]]
+    return {**kwargs, "obligations": obligations, "signatures": [{"party": pk} for pk in everyone]}
 
 
 UNREAD_WINDOW = dt.timedelta(days=7)

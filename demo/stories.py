@@ -1016,3 +1016,16 @@ ELEVATED_NOTES = ("现场双方情绪激动，围观群众十余人。", "一方
 EXTRA_NOTES = ("双方曾多次自行协商未果。", "{a}称已向村干部反映过两次。", "邻居{c}在场见证。", "", "", "")
 
 
+
+# Each side's responsibility, as the agreement states it (art. 35 of 《人民调解工作若干规定》).
+RESPONSIBILITIES = (
+    "经调查核实，{b}对纠纷的发生负主要责任，{a}负次要责任。",
+    "双方对纠纷的发生均有一定责任，{b}的责任相对较大。",
+    "{b}对{a}的损失负有责任，应予赔偿；{a}亦有处理不当之处。",
+    "经调解员释法说理，双方确认由{b}承担相应责任。",
+)
+# The follow-up visit found the agreement unperformed: what the parties were told.
+UNFULFILLED_NOTES = (
+    "回访：{b}未按协议履行，经催告仍拒不履行。已告知{a}可申请司法确认后向法院申请强制执行，或向法院起诉。",
+    "回访：协议义务逾期未履行，{a}表示将向人民法院起诉，调委会已告知诉讼途径并提供法律援助咨询。",
+)

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import calendar, clock
-from casework.choices import DeadlineKind, DeadlineState, Rung
+from casework import calendar, clock, deadlines
+from casework.choices import DeadlineKind, Rung
 from casework.errors import InvalidInput
 from casework.models import Case, CaseDeadline, Party, User
 from mediation.choices import AgreementForm
-from mediation.models import Agreement, AgreementParty, Obligation, Organization
+from mediation.models import Agreement, AgreementParty, MediationSession, Obligation, Organization
 from mediation.selectors import township_center, village_committee
 
 
@@ -28,19 +28,58 @@ def _refuse(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, fields={field: [message]})
 
 
-def sealing_body(case: Case) -> Organization | None:
-    """The body whose agreement it is: the village committee, the township's lead body, or the center."""
+def sealing_body(case: Case) -> tuple[Organization | None, str]:
+    """The body that mediated the agreement being reached now, whose seal it bears, and its name:
+    the village committee; at the township, the lead body (default the center); in a channel,
+    the receiving body (e.g. a court's pre-filing mediation), which is not one of ours."""
+    if case.rung == Rung.CHANNEL:
+        referral = case.referrals.order_by("-sent_at", "-id").first()
+        return None, referral.receiving_body if referral else ""
     if case.rung == Rung.VILLAGE:
-        return village_committee(case)
-    if case.rung == Rung.TOWNSHIP and case.lead_body_id is not None:
-        return case.lead_body
-    return township_center(case)
+        body = village_committee(case)
+    else:
+        body = case.lead_body if case.lead_body_id is not None else township_center(case)
+    return body, body.name if body else ""
 
 
-def _past_date(value: dt.date | None, field: str, *, default: dt.date) -> dt.date:
+def stage_mediators(case: Case, actor: User) -> list[User]:
+    """Who mediated at the stage the case is in: whoever sat at its sessions since the stage
+    began; without a session, the village's assigned mediators in the village; else the recorder."""
+    stage_clock = deadlines.current_clock(case)
+    sessions = MediationSession.objects.filter(case=case)
+    if stage_clock is not None:
+        sessions = sessions.filter(held_at__gte=stage_clock.started_at)
+    sat = list(User.objects.filter(mediation_sessions__in=sessions).distinct().order_by("pk"))
+    if sat:
+        return sat
+    if case.rung == Rung.VILLAGE:
+        assigned = list(case.mediators.order_by("pk"))
+        if assigned:
+            return assigned
+    return [actor]
+
+
+# Records are often entered after the fact (补录), but not by years: a typing mistake.
+LATE_ENTRY = dt.timedelta(days=366)
+
+
+def earliest_agreement_day(case: Case) -> dt.date:
+    """The first day an agreement of this case can have been reached: not before the dispute
+    arose, nor more than a year before the case was filed."""
+    earliest = timezone.localdate(case.created_at) - LATE_ENTRY
+    if case.occurred_at is not None:
+        earliest = max(earliest, timezone.localdate(case.occurred_at))
+    return earliest
+
+
+def _bounded_date(value: dt.date | None, field: str, *, default: dt.date, earliest: dt.date,
+                  after: str) -> dt.date:
+    """A day that is not in the future and not before `earliest` (what it cannot precede: `after`)."""
     value = value or default
     if value > today():
         raise _refuse(field, _("This date is in the future."))
+    if value < earliest:
+        raise _refuse(field, _("This date is before %(what)s (%(date)s).") % {"what": after, "date": earliest.isoformat()})
     return value
 
 
@@ -54,7 +93,8 @@ def _signatures(raw: Iterable[dict], party_ids: list[int], concluded_on: dt.date
         if party in signed:
             raise _refuse("signatures", _("Each party signs once: %(id)s is listed twice.") % {"id": party})
         if item.get("signed", True):
-            signed[party] = _past_date(item.get("signed_on"), "signatures", default=concluded_on)
+            signed[party] = _bounded_date(item.get("signed_on"), "signatures", default=today(), earliest=concluded_on,
+                                          after=_("the day the agreement was reached"))
         else:
             signed[party] = None
     return signed
@@ -78,48 +118,104 @@ def create_agreement(
 ) -> Agreement:
     """The agreement with its parties, signatures and obligations (art. 35), on the locked case.
 
-    Parties default to every party of the case. When neither signatures nor the seal are given
-    (the original API body), the agreement is taken to be in force when recorded.
+    Parties default to every party of the case. A written agreement takes effect only when every
+    party has signed and the body has sealed it; one that lacks art. 35's contents is a draft,
+    which cannot be signed or sealed until it is completed (`complete_agreement`).
     """
-    concluded_on = _past_date(concluded_on, "concluded_on", default=today())
+    concluded_on = _bounded_date(concluded_on, "concluded_on", default=today(), earliest=earliest_agreement_day(case),
+                                 after=_("the dispute arose, or a year before the case was filed"))
     case_parties: dict[int, Party] = {p.pk: p for p in case.parties.all()}
     party_ids = list(dict.fromkeys(parties)) if parties else list(case_parties)
     strangers = [str(pk) for pk in party_ids if pk not in case_parties]
     if strangers:
         raise _refuse("parties", _("Not a party of this case: %(ids)s") % {"ids": ", ".join(strangers)})
-    for obligation in obligations:
-        if obligation.get("party") is not None and obligation["party"] not in party_ids:
-            raise _refuse("obligations", _("Not a party to this agreement: %(id)s") % {"id": obligation["party"]})
+    _check_obliged(obligations, party_ids)
     oral = form == AgreementForm.ORAL
     if oral and (sealed or any(s.get("signed", True) for s in signatures or [])):
         raise _refuse("signatures", _("An oral agreement is recorded by the mediator; it is not signed or sealed."))
     signed = _signatures(signatures or [], party_ids, concluded_on)
-    sealed_on = _past_date(sealed_on, "sealed_on", default=concluded_on) if sealed else None
+    sealed_on = _seal_date(sealed_on, concluded_on) if sealed else None
 
+    body, body_name = sealing_body(case)
     agreement = Agreement.objects.create(
-        case=case, number=f"{case.number}-{case.agreements.count() + 1}", organization=sealing_body(case),
+        case=case, number=f"{case.number}-{case.agreements.count() + 1}", organization=body, body_name=body_name,
         form=form, facts=facts.strip(), points_in_dispute=points_in_dispute.strip(),
         responsibilities=responsibilities.strip(), terms=terms, concluded_on=concluded_on,
         sealed=bool(sealed), sealed_on=sealed_on, recorded_by=actor,
     )
+    agreement.mediators.set(stage_mediators(case, actor))
     signatories = AgreementParty.objects.bulk_create(
         AgreementParty(agreement=agreement, party_id=pk, signed=signed.get(pk) is not None, signed_on=signed.get(pk))
         for pk in party_ids
     )
-    Obligation.objects.bulk_create(
+    rows = _write_obligations(agreement, obligations)
+    if any(s.signed for s in signatories) or agreement.sealed:
+        _refuse_draft(agreement, rows, "signatures" if any(s.signed for s in signatories) else "sealed")
+    agreement.effective_on = effective_date(agreement, signatories)
+    agreement.save(update_fields=["effective_on"])
+    return agreement
+
+
+def _check_obliged(obligations: list[dict], party_ids: list[int]) -> None:
+    for obligation in obligations:
+        if obligation.get("party") is not None and obligation["party"] not in party_ids:
+            raise _refuse("obligations", _("Not a party to this agreement: %(id)s") % {"id": obligation["party"]})
+
+
+def _write_obligations(agreement: Agreement, obligations: list[dict]) -> list[Obligation]:
+    return Obligation.objects.bulk_create(
         Obligation(agreement=agreement, party_id=o.get("party"), description=o["description"],
                    manner=o.get("manner", ""), place=o.get("place", ""), due_date=o["due_date"])
         for o in obligations
     )
-    legacy = signatures is None and sealed is None
-    agreement.effective_on = concluded_on if legacy else effective_date(agreement, signatories)
-    agreement.save(update_fields=["effective_on"])
-    return agreement
+
+
+def _seal_date(sealed_on: dt.date | None, concluded_on: dt.date) -> dt.date:
+    return _bounded_date(sealed_on, "sealed_on", default=today(), earliest=concluded_on,
+                         after=_("the day the agreement was reached"))
+
+
+def _refuse_draft(agreement: Agreement, obligations: list[Obligation] | None, field: str) -> None:
+    missing = agreement.missing_contents(obligations)
+    if missing:
+        message = _("This agreement is a draft and cannot be signed or sealed yet: it lacks %(missing)s.") % {
+            "missing": "、".join(str(m) for m in missing)}
+        raise _refuse(field, message)
+
+
+def complete_agreement(*, agreement: Agreement, facts: str | None = None, points_in_dispute: str | None = None,
+                       responsibilities: str | None = None, obligations: list[dict] | None = None) -> list[str]:
+    """Fill in or correct a written agreement nobody has signed or sealed yet; return the fields changed.
+
+    `obligations`, when given, replaces every obligation. A signed or sealed text is what the
+    parties signed: it is never changed (reopen the case and reach a new agreement instead).
+    """
+    if agreement.is_oral:
+        raise _refuse("form", _("An oral agreement is recorded by the mediator as it was reached."))
+    if agreement.sealed or agreement.signatories.filter(signed=True).exists():
+        raise _refuse("terms", _("A signed or sealed agreement cannot be changed; reopen the case to reach a new one."))
+    changed = []
+    for field, value in (("facts", facts), ("points_in_dispute", points_in_dispute),
+                         ("responsibilities", responsibilities)):
+        if value is not None and value.strip() != getattr(agreement, field):
+            setattr(agreement, field, value.strip())
+            changed.append(field)
+    if changed:
+        agreement.save(update_fields=changed)
+    if obligations is not None:
+        _check_obliged(obligations, list(agreement.signatories.values_list("party_id", flat=True)))
+        agreement.obligations.all().delete()
+        _write_obligations(agreement, obligations)
+        changed.append("obligations")
+    if not changed:
+        raise _refuse("facts", _("Nothing to change."))
+    return changed
 
 
 def record_signatures(*, agreement: Agreement, signatures: list[dict], sealed: bool = False,
                       sealed_on: dt.date | None = None) -> list[int]:
     """Record parties who have since signed and, if `sealed`, the seal; return the ids of the new signers."""
+    _refuse_draft(agreement, None, "signatures")
     signatories = list(agreement.signatories.all())
     by_party = {s.party_id: s for s in signatories}
     signed = _signatures(signatures, list(by_party), agreement.concluded_on or today())
@@ -136,7 +232,7 @@ def record_signatures(*, agreement: Agreement, signatures: list[dict], sealed: b
     if sealed:
         if agreement.sealed:
             raise _refuse("sealed", _("The agreement is already sealed."))
-        agreement.sealed, agreement.sealed_on = True, _past_date(sealed_on, "sealed_on", default=today())
+        agreement.sealed, agreement.sealed_on = True, _seal_date(sealed_on, agreement.concluded_on or today())
     elif not new:
         raise _refuse("signatures", _("Record at least one signature or the committee's seal."))
     agreement.effective_on = effective_date(agreement, signatories)
@@ -144,24 +240,14 @@ def record_signatures(*, agreement: Agreement, signatures: list[dict], sealed: b
     return new
 
 
-def time_confirmation_window(*, case: Case, agreement: Agreement) -> None:
-    """Count the judicial-confirmation countdown from the day the agreement takes effect.
-
-    The clock starts when the agreement is recorded; it stands still while a written agreement
-    waits for a signature or the seal, and is re-based once it is in force.
-    """
-    window = (CaseDeadline.objects.filter(case=case, kind=DeadlineKind.JUDICIAL_CONFIRMATION, ended_at__isnull=True)
-              .order_by("-started_at").first())
-    if window is None:
-        return
-    before = (window.state, window.due_at, window.warn_at)
+def time_confirmation_window(*, case: Case, agreement: Agreement) -> CaseDeadline | None:
+    """Start the judicial-confirmation countdown (人民调解法 art. 33) once the agreement is in force:
+    30 days from the day it took effect, which may be before the day it was recorded. Nothing
+    runs while a written agreement waits for a signature or the seal."""
     if agreement.effective_on is None:
-        if window.state == DeadlineState.RUNNING:
-            window.state, window.paused_at = DeadlineState.PAUSED, clock.now()
-            window.pause_reason = _("Waiting for signatures or the committee's seal.")
-    else:
-        window.due_at = calendar.add_days(calendar.end_of_day(agreement.effective_on), window.days, window.day_count)
-        window.warn_at = calendar.warning_moment(window.started_at, window.due_at)
-        window.state, window.paused_at, window.pause_reason = DeadlineState.RUNNING, None, ""
-    if (window.state, window.due_at, window.warn_at) != before:
-        window.save(update_fields=["state", "paused_at", "pause_reason", "due_at", "warn_at"])
+        return None
+    running = CaseDeadline.objects.filter(case=case, kind=DeadlineKind.JUDICIAL_CONFIRMATION, ended_at__isnull=True)
+    if running.exists():
+        return None
+    return deadlines.start_clock(case=case, kind=DeadlineKind.JUDICIAL_CONFIRMATION, at=clock.now(),
+                                 base=calendar.end_of_day(agreement.effective_on))

@@ -88,7 +88,7 @@ def referrals(*, viewer: User, case_id: int) -> QuerySet[Referral]:
 def _agreements(case: Case) -> QuerySet[Agreement]:
     return case.agreements.select_related("organization", "recorded_by").prefetch_related(
         Prefetch("signatories", queryset=AgreementParty.objects.select_related("party").order_by("party_id")),
-        "obligations__party", "confirmation_requests",
+        "obligations__party", "confirmation_requests", "mediators",
     )
 
 

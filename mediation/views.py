@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.views import View
 
 from casework import permissions as perms
@@ -14,6 +15,12 @@ from mediation import selectors
 # The document is a Chinese legal form whatever the reader's language: its wording is fixed here.
 ROLE_LABELS = {"applicant": "申请人", "respondent": "被申请人", "third_party": "第三人"}
 GENERIC_BODY = "人民调解委员会"
+
+
+def _in_chinese(texts) -> list[str]:
+    """The printed form stays Chinese whatever the reader's language."""
+    with translation.override("zh-hans"):
+        return [str(t) for t in texts]
 
 
 def paragraphs(text: str) -> list[str]:
@@ -46,14 +53,16 @@ class AgreementPrintView(LoginRequiredMixin, View):
         return render(request, "mediation/agreement_print.html", {
             "case": case,
             "agreement": agreement,
-            "body_name": agreement.organization.name if agreement.organization else GENERIC_BODY,
+            "body_name": agreement.body_name or (agreement.organization.name if agreement.organization else GENERIC_BODY),
             "parties": parties,
-            "facts": paragraphs(agreement.facts or case.description),
+            # Only what the agreement says: a blank is left blank (for handwriting), never filled in.
+            "facts": paragraphs(agreement.facts),
             "points_in_dispute": paragraphs(agreement.points_in_dispute),
             "responsibilities": paragraphs(agreement.responsibilities),
             "terms": paragraphs(agreement.terms),
             "obligations": list(agreement.obligations.all()),
-            "mediators": [m.label for m in case.mediators.all()] or [agreement.recorded_by.label],
+            "mediators": [m.label for m in agreement.mediators.all()] or [agreement.recorded_by.label],
+            "missing": _in_chinese(agreement.missing_contents(list(agreement.obligations.all()))),
             "copies": len(parties) + 1,
         })
 

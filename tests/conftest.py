@@ -127,6 +127,29 @@ def file_case(reporter: str = "grid1", **overrides) -> Case:
     return case
 
 
+def agreement_in_force(case: Case, terms: str = "赔偿维修费800元", *, due_in_days: int = 0, **extra) -> dict:
+    """The input of record_agreement for a complete written agreement (art. 35: facts,
+    responsibilities, the obliged party) that every party signed and the committee sealed today,
+    so it is in force. Its obligation falls due `due_in_days` from today (0: closing needs no reason)."""
+    parties = list(case.parties.all())
+    obliged = next((p for p in parties if p.role == "respondent"), parties[0])
+    return {
+        "terms": terms, "facts": "双方因琐事发生纠纷，经调解查明事实。", "responsibilities": "被申请人承担主要责任。",
+        "obligations": [{"description": "付款", "due_date": days_from_today(due_in_days), "party": obliged.pk}],
+        "signatures": [{"party": p.pk} for p in parties], "sealed": True, **extra,
+    }
+
+
+def in_force(case_id: int, body: dict) -> dict:
+    """An API body of record_agreement completed as art. 35 asks (facts, responsibilities, the
+    respondent obliged by each obligation) and signed by every party and sealed: in force."""
+    parties = list(Case.objects.get(pk=case_id).parties.all())
+    obliged = next((p for p in parties if p.role == "respondent"), parties[0])
+    return {"facts": "双方因琐事发生纠纷，经调解查明事实。", "responsibilities": "被申请人承担主要责任。", **body,
+            "obligations": [{"party": obliged.pk, **o} for o in body["obligations"]],
+            "signatures": [{"party": p.pk} for p in parties], "sealed": True}
+
+
 def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1") -> Case:
     """A case of 枫源村 (grid1's village) in `status`, reached through the real services.
 
@@ -139,8 +162,8 @@ def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1"
     if status == Status.VILLAGE_MEDIATION or (status == Status.AGREED and agreed_at == "village"):
         services.case_accept(case_id=case.pk, actor=head, mediators=[user("mediator1")])
         if status == Status.AGREED:
-            services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
-                                           obligations=[{"description": "付款", "due_date": days_from_today(300)}])
+            services.case_record_agreement(case_id=case.pk, actor=user("mediator1"),
+                                           **agreement_in_force(case, "赔偿维修费800元"))
         return Case.objects.get(pk=case.pk)
     if status == Status.CLOSED:
         services.case_withdraw(case_id=case.pk, actor=head, note="申请人撤回")
@@ -151,13 +174,11 @@ def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1"
     services.case_triage_to_mediation(case_id=case.pk, actor=center)
     if status == Status.TOWNSHIP_MEDIATION or (status == Status.AGREED and agreed_at == "township"):
         if status == Status.AGREED:
-            services.case_record_agreement(case_id=case.pk, actor=center, terms="分期赔偿",
-                                           obligations=[{"description": "付款", "due_date": days_from_today(300)}])
+            services.case_record_agreement(case_id=case.pk, actor=center, **agreement_in_force(case, "分期赔偿"))
         return Case.objects.get(pk=case.pk)
     services.case_refer(case_id=case.pk, actor=center, channel="arbitration", receiving_body="诸暨市劳动人事争议仲裁委员会")
     if status == Status.AGREED:
-        services.case_record_agreement(case_id=case.pk, actor=center, terms="仲裁庭调解结案",
-                                       obligations=[{"description": "付款", "due_date": days_from_today(300)}])
+        services.case_record_agreement(case_id=case.pk, actor=center, **agreement_in_force(case, "仲裁庭调解结案"))
     return Case.objects.get(pk=case.pk)
 
 

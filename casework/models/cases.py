@@ -183,8 +183,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return target
 
     @fsm("close")
-    def close(self) -> None:
-        self._close(RESOLVED_AT[self.agreed_rung])
+    def close(self, *, fulfilled: bool = True) -> None:
+        # An agreement the follow-up found unperformed settled nothing: not counted as resolved.
+        self._close(RESOLVED_AT[self.agreed_rung] if fulfilled else Outcome.UNRESOLVED)
+
+    @fsm("close_unresolved")
+    def close_unresolved(self) -> None:
+        self._close(Outcome.UNRESOLVED)
 
     @fsm("withdraw")
     def withdraw(self) -> None:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.api.serializers import AgreementSignatureInput, BoundedDateTimeField, UsersField
+from casework.api.serializers import AgreementSignatureInput, BoundedDateTimeField, ObligationInput, UsersField
 from casework.choices import Channel
 from mediation.choices import DECIDED, ConfirmationStatus
 from mediation.models import (
@@ -61,6 +61,16 @@ class TerminationInput(serializers.Serializer):
     )
     advice = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
                                    help_text=_("Other routes or advice given, in free text."))
+    then = serializers.ChoiceField(
+        choices=[("escalate", _("Escalate to the township (village mediation)")),
+                 ("refer", _("Refer to a channel (township mediation)")),
+                 ("close", _("Close as unresolved"))],
+        help_text=_("Where the case goes now: a terminated mediation does not leave the case open at this rung."),
+    )
+    channel = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                    help_text=_("With then=refer: the channel code, as for the refer transition."))
+    receiving_body = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                           help_text=_("With then=refer: the receiving body."))
 
 
 class TerminationSerializer(serializers.ModelSerializer):
@@ -70,7 +80,10 @@ class TerminationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Termination
-        fields = ["id", "stage", "reason", "advised_channels", "advice", "recorded_by", "recorded_at"]
+        fields = ["id", "stage", "reason", "advised_channels", "advice", "recorded_by", "recorded_at", "case_status"]
+
+    case_status = serializers.CharField(source="case.status", read_only=True,
+                                        help_text=_("The case's status after the termination moved it on."))
 
 
 class ObligationSerializer(serializers.ModelSerializer):
@@ -105,11 +118,15 @@ class AgreementSerializer(serializers.ModelSerializer):
     confirmation_last_day = serializers.DateField(allow_null=True)
     recorded_by = UserRefSerializer()
     print_url = serializers.SerializerMethodField()
+    mediators = UserRefSerializer(many=True)
+    in_force = serializers.BooleanField(help_text=_("Signed by every party and sealed (written), or reached (oral)."))
+    missing = serializers.SerializerMethodField(
+        help_text=_("What art. 35 asks that this written agreement still lacks: while not empty it is a draft."))
 
     class Meta:
         model = Agreement
         fields = [
-            "id", "number", "organization", "form", "parties", "facts", "points_in_dispute", "responsibilities",
+            "id", "number", "organization", "body_name", "mediators", "in_force", "missing", "form", "parties", "facts", "points_in_dispute", "responsibilities",
             "terms", "obligations", "concluded_on", "sealed", "sealed_on", "effective_on", "confirmation_last_day",
             "confirmation_requests", "superseded", "recorded_by", "recorded_at", "print_url",
         ]
@@ -118,9 +135,22 @@ class AgreementSerializer(serializers.ModelSerializer):
         org = agreement.organization
         return {"id": org.pk, "name": org.name} if org else None
 
+    def get_missing(self, agreement) -> list[str]:
+        return [str(m) for m in agreement.missing_contents(list(agreement.obligations.all()))]
+
     def get_print_url(self, agreement) -> str:
         url = reverse("mediation:agreement-print", kwargs={"case_id": agreement.case_id})
         return f"{url}?agreement={agreement.pk}"
+
+
+class AgreementCompletionInput(serializers.Serializer):
+    """What a written agreement lacked (art. 35), filled in before anyone signs it."""
+
+    facts = serializers.CharField(max_length=5000, required=False, help_text=_("The main facts of the dispute."))
+    points_in_dispute = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    responsibilities = serializers.CharField(max_length=5000, required=False, help_text=_("Each side's responsibility."))
+    obligations = ObligationInput(many=True, required=False, allow_empty=False, max_length=50,
+                                  help_text=_("Replaces every obligation; each names its obliged party."))
 
 
 class SignaturesInput(serializers.Serializer):

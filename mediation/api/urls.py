@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/<str:case_id>/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("cases/<str:case_id>/terminations/", views.TerminationView.as_view(), name="terminations"),
     path("cases/<str:case_id>/agreements/", views.AgreementListView.as_view(), name="agreements"),
+    path("cases/<str:case_id>/agreement/", views.AgreementView.as_view(), name="agreement"),
     path("cases/<str:case_id>/agreement/signatures/", views.AgreementSignaturesView.as_view(), name="agreement-signatures"),
     path("cases/<str:case_id>/judicial-confirmations/", views.ConfirmationRequestListView.as_view(), name="judicial-confirmations"),
     path("cases/<str:case_id>/judicial-confirmations/<str:request_id>/result/", views.ConfirmationResultView.as_view(),

@@ -17,6 +17,7 @@ from casework.models import Case
 from config.rest.requests import IF_MATCH_HEADER, if_match, path_id
 from mediation import selectors
 from mediation.api.serializers import (
+    AgreementCompletionInput,
     AgreementSerializer,
     ConfirmationRequestInput,
     ConfirmationRequestSerializer,
@@ -87,6 +88,22 @@ class AgreementListView(APIView):
     def get(self, request, case_id):
         found = selectors.agreements(viewer=request.user, case_id=_id(case_id))
         return Response(AgreementSerializer(found, many=True).data)
+
+
+class AgreementView(APIView):
+    """Complete the agreement in force while nobody has signed it (a draft lacks art. 35's contents)."""
+
+    @extend_schema(request=AgreementCompletionInput, responses=AgreementSerializer, parameters=[IF_MATCH_HEADER])
+    def patch(self, request, case_id):
+        case = selectors.visible_case(viewer=request.user, case_id=_id(case_id))
+        seen = if_match(request)
+        services.check_agreement_act(case, request.user, seen)
+        form = AgreementCompletionInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        agreement = services.agreement_complete(case_id=case.pk, actor=request.user, seen_version=seen,
+                                                **form.validated_data)
+        fresh = selectors.agreements(viewer=request.user, case_id=case.pk).get(pk=agreement.pk)
+        return _respond(AgreementSerializer(fresh).data, agreement.case)
 
 
 class AgreementSignaturesView(APIView):

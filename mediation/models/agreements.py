@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework import clock
@@ -35,6 +36,14 @@ class Agreement(models.Model):
         on_delete=models.PROTECT, related_name="agreements",
         help_text=_("The committee or body whose agreement this is, and whose seal it bears."),
     )
+    # The name printed above the agreement and beside the seal, as it stood when the agreement
+    # was reached: the organization's, or a receiving body's for an agreement reached in a
+    # channel (e.g. 诉前调解 at a court's mediation centre).
+    body_name = models.CharField(_("mediating body"), max_length=100, blank=True)
+    # Who mediated this agreement (and signs it as 人民调解员): the mediators who sat at this
+    # stage's sessions, or the stage's own mediators — not whoever mediated an earlier rung.
+    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("mediators"), blank=True,
+                                       related_name="mediated_agreements")
     form = models.CharField(_("form of agreement"), max_length=16, choices=AgreementForm.choices, default=AgreementForm.WRITTEN)
     parties = models.ManyToManyField(
         "casework.Party", verbose_name=_("parties"), through="AgreementParty", related_name="agreements",
@@ -64,6 +73,32 @@ class Agreement(models.Model):
     @property
     def is_oral(self) -> bool:
         return self.form == AgreementForm.ORAL
+
+    def missing_contents(self, obligations: list[Obligation] | None = None) -> list[Promise]:
+        """What art. 35 asks of a written agreement that this one still lacks: while anything is
+        missing it is a draft (草稿), which cannot be signed or sealed. An oral agreement is the
+        mediator's record of what was said, and is complete as recorded (人民调解法 art. 28)."""
+        if self.is_oral:
+            return []
+        obligations = list(self.obligations.all()) if obligations is None else obligations
+        missing = []
+        if not self.facts.strip():
+            missing.append(_("the main facts of the dispute"))
+        if not self.responsibilities.strip():
+            missing.append(_("each side's responsibility"))
+        if not obligations:
+            missing.append(_("what each side owes"))
+        elif any(o.party_id is None for o in obligations):
+            missing.append(_("the party who owes each obligation"))
+        return missing
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.missing_contents())
+
+    @property
+    def in_force(self) -> bool:
+        return self.effective_on is not None
 
     @property
     def confirmation_last_day(self) -> dt.date | None:

@@ -16,16 +16,15 @@ from casework.audit import verify_case_chain
 from casework.models import Case, CaseEvent, SearchOutbox
 from flows import engine
 from tests.casework.test_attachments import png_1x1
-from tests.conftest import bring_to, days_from_today, file_case, user
+from tests.conftest import agreement_in_force, bring_to, days_from_today, file_case, user
 
 
 def _agreed_unsigned() -> Case:
     """A village case whose written agreement waits for a signature and the seal."""
     case = bring_to("village_mediation")
     party = case.parties.first()
-    services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
-                                   obligations=[{"description": "付款", "due_date": days_from_today(40)}],
-                                   signatures=[{"party": party.pk, "signed": False}], sealed=False)
+    services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), **agreement_in_force(
+        case, signatures=[{"party": party.pk, "signed": False}], sealed=False))
     return Case.objects.get(pk=case.pk)
 
 
@@ -116,7 +115,7 @@ WRITERS: dict[str, Writer] = {
     "session_recorded": Writer(lambda: bring_to("village_mediation"), lambda c: services.session_record(
         case_id=c.pk, actor=mediator(), held_at=clock.now(), place="村调解室", statements="双方陈述", result="继续调解")),
     "termination_recorded": Writer(lambda: bring_to("village_mediation"), lambda c: services.termination_record(
-        case_id=c.pk, actor=mediator(), reason="双方分歧过大", advised_channels=["court"])),
+        case_id=c.pk, actor=mediator(), reason="双方分歧过大", advised_channels=["court"], then="close")),
     "agreement_signed": Writer(_agreed_unsigned, lambda c: services.agreement_sign(
         case_id=c.pk, actor=mediator(), signatures=[{"party": c.parties.first().pk, "signed": True}], sealed=True)),
     "judicial_confirmation_requested": Writer(lambda: bring_to("agreed"), lambda c: services.judicial_confirmation_request(

@@ -264,10 +264,10 @@ def test_follow_up_is_due_15_days_after_the_last_obligation(demo, api):
 def test_judicial_confirmation_window_is_30_days_from_the_agreement(demo, api):
     # given a case in village mediation
     case_id = bring_to(Status.VILLAGE_MEDIATION).pk
-    # when an agreement is recorded on 10 March
+    # when an agreement signed by every party and sealed is recorded on 10 March
     with clock.travel_to(local(2026, 3, 10, 10, 0, 0)):
-        data = fire(api, "mediator1", case_id, "record_agreement", terms="赔偿800元",
-                    obligations=[{"description": "付款", "due_date": "2026-03-15"}])
+        data = fire(api, "mediator1", case_id, "record_agreement", **in_force(case_id, {
+            "terms": "赔偿800元", "obligations": [{"description": "付款", "due_date": "2026-03-15"}]}))
     # then the case shows a judicial confirmation countdown ending 9 April, beside the follow-up clock
     by_kind = {d["kind"]: d for d in data["deadlines"]}
     assert set(by_kind) == {"follow_up", "judicial_confirmation"}
@@ -281,8 +281,8 @@ def test_judicial_confirmation_countdown_outlives_the_closing_of_the_case(demo, 
     # given an agreement recorded on 10 March
     case_id = bring_to(Status.VILLAGE_MEDIATION).pk
     with clock.travel_to(local(2026, 3, 10, 10, 0, 0)):
-        fire(api, "mediator1", case_id, "record_agreement", terms="赔偿800元",
-             obligations=[{"description": "付款", "due_date": "2026-03-15"}])
+        fire(api, "mediator1", case_id, "record_agreement", **in_force(case_id, {
+            "terms": "赔偿800元", "obligations": [{"description": "付款", "due_date": "2026-03-15"}]}))
     # when the follow-up visit closes the case on 20 March
     with clock.travel_to(local(2026, 3, 20, 10, 0, 0)):
         data = fire(api, "mediator1", case_id, "close", fulfilled=True, satisfaction="satisfied")

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.choices import Status
 from casework.models import Case
-from tests.conftest import bring_to, days_from_today, file_case, filing_body
+from tests.conftest import bring_to, days_from_today, file_case, filing_body, in_force
 
 FEW, MANY = 5, 60
 MAX_WRITE_QUERIES = 90  # the workflow (viewflow task bookkeeping) adds ~40 to a transition
@@ -27,7 +27,7 @@ AGREEMENT = {"terms": "责任方承担维修费800元，分两期支付", "oblig
     {"description": "支付第一期400元", "due_date": days_from_today(60).isoformat()},
     {"description": "支付第二期400元", "due_date": days_from_today(90).isoformat()},
 ]}
-CLOSING = {"fulfilled": True, "satisfaction": "satisfied"}
+CLOSING = {"fulfilled": True, "satisfaction": "satisfied", "note": "回访：义务已提前履行完毕。"}
 
 _keys = itertools.count()
 
@@ -71,12 +71,12 @@ def transition_queries(api) -> dict[str, int]:
     village, township = file_case().pk, file_case().pk
     return {
         "accept": fire(head, village, "accept", {"mediators": ["mediator1"]}),
-        "record_agreement (village)": fire(mediator, village, "record_agreement", AGREEMENT),
+        "record_agreement (village)": fire(mediator, village, "record_agreement", in_force(village, AGREEMENT)),
         "close (village)": fire(mediator, village, "close", CLOSING),
         "escalate": fire(head, township, "escalate", {"reason": "涉及多户，村级调解难度大"}),
         "triage_to_mediation": fire(center, township, "triage_to_mediation"),
         "refer": fire(center, township, "refer", {"channel": "arbitration", "receiving_body": "诸暨市劳动人事争议仲裁委员会"}),
-        "record_agreement (channel)": fire(center, township, "record_agreement", AGREEMENT),
+        "record_agreement (channel)": fire(center, township, "record_agreement", in_force(township, AGREEMENT)),
         "close (channel)": fire(center, township, "close", CLOSING),
     }
 

@@ -117,3 +117,53 @@ def test_a_superseded_agreement_can_still_be_printed_by_its_id(demo, api):
     assert "新协议：分两期赔偿" in client.get(print_url(case.pk)).content.decode()
     old = client.get(f"{print_url(case.pk)}?agreement={first.pk}").content.decode()
     assert "被申请人赔偿申请人维修费800元" in old
+
+
+def test_a_draft_prints_as_a_draft_and_invents_nothing(demo, api):
+    # given an agreement recorded with API.md's terms and obligations only: no facts, no responsibilities
+    with clock.travel_to(at(2026, 3, 12)):
+        case = bring_to(Status.VILLAGE_MEDIATION)
+        fire(api, "mediator1", case.pk, "record_agreement", terms="被申请人赔偿申请人维修费800元。",
+             obligations=[{"description": "赔偿维修费800元", "due_date": "2026-03-31"}])
+    # when it is printed
+    html = signed_in("head1").get(print_url(case.pk)).content.decode()
+    # then it says it is a draft that cannot be signed, lists what it lacks, and invents no sentence
+    assert "草稿，尚不能签署" in html and "各方责任" in html and "纠纷主要事实" in html
+    assert "无异议" not in html and "（经调解" not in html
+    assert case.description not in html  # the case's description is not the agreement's facts
+    # and it states no day on which it took effect
+    assert "生效，申请期限至" not in html
+
+
+def test_an_unsigned_agreement_prints_as_not_yet_in_force(demo, api):
+    with clock.travel_to(at(2026, 3, 12)):
+        case = bring_to(Status.VILLAGE_MEDIATION)
+        ids = {p.role: p.pk for p in case.parties.all()}
+        fire(api, "mediator1", case.pk, "record_agreement", terms="赔偿800元。", facts="漏水。", responsibilities="李四负责。",
+             obligations=[{"description": "赔偿800元", "due_date": "2026-03-31", "party": ids["respondent"]}])
+    html = signed_in("head1").get(print_url(case.pk)).content.decode()
+    assert "尚未生效" in html and "草稿" not in html
+    assert "生效，申请期限至" not in html
+
+
+def test_a_township_agreement_prints_the_body_and_the_mediators_who_mediated_it(demo, api):
+    # given a case accepted by the village (mediator1), escalated, and mediated at the township by a
+    # professional organization whose session the center's staff sat
+    from actions import services
+    from mediation.models import Organization
+    from tests.conftest import agreement_in_force
+
+    case = bring_to(Status.VILLAGE_MEDIATION)
+    services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解不成")
+    lead = Organization.objects.filter(kind="professional").first()
+    services.case_triage_to_mediation(case_id=case.pk, actor=user("center1"), lead_body=lead)
+    services.session_record(case_id=case.pk, actor=user("center1"), held_at=clock.now(), place="镇综治中心",
+                            statements="双方陈述。", result="达成一致。")
+    services.case_record_agreement(case_id=case.pk, actor=user("center1"), **agreement_in_force(case, "分期赔偿"))
+    # when it is printed
+    html = signed_in("center1").get(print_url(case.pk)).content.decode()
+    # then the seal and heading are the lead body's, and the mediator is the one who sat, not the village's
+    assert f"{lead.name}（印）" in html
+    assert user("center1").label in html
+    assert "村人民调解委员会（印）" not in html
+    assert user("mediator1").label not in html

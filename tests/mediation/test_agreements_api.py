@@ -9,6 +9,7 @@ import pytest
 from casework import clock
 from casework.choices import Status
 from casework.models import CaseDeadline
+from mediation.models import Agreement
 from tests.conftest import bring_to, file_case
 from tests.mediation.support import OUTSIDE, at, events, fire, get, post, records
 
@@ -55,14 +56,18 @@ def window(case_id: int) -> CaseDeadline:
     return CaseDeadline.objects.get(case_id=case_id, kind="judicial_confirmation", ended_at__isnull=True)
 
 
-def test_the_original_minimal_agreement_body_still_works(demo, api):
+def jc_windows(case_id: int) -> int:
+    return CaseDeadline.objects.filter(case_id=case_id, kind="judicial_confirmation").count()
+
+
+def test_the_original_minimal_agreement_body_records_a_draft_that_is_not_in_force(demo, api):
     # given a case in village mediation
     with clock.travel_to(at(2026, 3, 10)):
         case = bring_to(Status.VILLAGE_MEDIATION)
         # when an agreement is recorded with only API.md's terms and obligations
         data = fire(api, "mediator1", case.pk, "record_agreement", **LEGACY)
 
-    # then the case is agreed, and the agreement is written, numbered, between every party, in force that day
+    # then the case is agreed, and the agreement is written, numbered, between every party
     assert data["status"] == "agreed"
     agreement = agreement_of(api, case.pk)
     assert agreement["form"] == "written" and agreement["number"] == f"{case.number}-1"
@@ -70,11 +75,50 @@ def test_the_original_minimal_agreement_body_still_works(demo, api):
     assert [(o["description"], o["due_date"], o["manner"]) for o in agreement["obligations"]] == [
         ("支付维修费800元", "2026-03-31", "")]
     assert sorted(p["role"] for p in agreement["parties"]) == ["applicant", "respondent"]
-    assert agreement["effective_on"] == "2026-03-10" and agreement["confirmation_last_day"] == "2026-04-09"
     assert agreement["organization"]["name"] == "枫源村人民调解委员会"
-    # and the judicial-confirmation countdown runs 30 days from it, as before
+    # but it is a draft lacking art. 35's facts, responsibilities and obliged party: not in force, no countdown
+    assert agreement["effective_on"] is None and agreement["confirmation_last_day"] is None
+    assert agreement["in_force"] is False and len(agreement["missing"]) == 3
+    assert jc_windows(case.pk) == 0
+
+    # and it cannot be signed or sealed while it is a draft: 409, nothing changed
+    ids = parties(case)
+    before = records(case.pk)
+    with clock.travel_to(at(2026, 3, 11)):
+        refused = post(api, "mediator1", case.pk, "agreement/signatures/",
+                       {"signatures": [{"party": ids["applicant"]}, {"party": ids["respondent"]}], "sealed": True})
+    assert refused.status_code == 409, refused.data
+    assert records(case.pk) == before
+
+    # when the mediator completes it, then both parties sign and the committee seals
+    with clock.travel_to(at(2026, 3, 11)):
+        completed = api("mediator1").patch(f"/api/v1/cases/{case.pk}/agreement/", {
+            "facts": "楼上漏水致楼下吊顶脱落。", "responsibilities": "被申请人负全部责任。",
+            "obligations": [{"description": "支付维修费800元", "due_date": "2026-03-31", "party": ids["respondent"]}],
+        }, format="json")
+        assert completed.status_code == 200, completed.data
+        assert completed.data["missing"] == [] and completed.data["in_force"] is False
+        signed = post(api, "mediator1", case.pk, "agreement/signatures/",
+                      {"signatures": [{"party": ids["applicant"]}, {"party": ids["respondent"]}], "sealed": True})
+    # then it is in force from that day, and only now does the 30-day countdown run
+    assert signed.status_code == 200, signed.data
+    assert signed.data["effective_on"] == "2026-03-11" and signed.data["confirmation_last_day"] == "2026-04-10"
     assert window(case.pk).state == "running"
-    assert window(case.pk).due_at == at(2026, 4, 9, 23, 59) + dt.timedelta(seconds=59)
+    assert window(case.pk).due_at == at(2026, 4, 10, 23, 59) + dt.timedelta(seconds=59)
+    assert events(case.pk)[-2:] == ["agreement_amended", "agreement_signed"]
+
+
+def test_a_signed_agreement_cannot_be_amended(demo, api):
+    with clock.travel_to(at(2026, 3, 12)):
+        case = bring_to(Status.VILLAGE_MEDIATION)
+        ids = parties(case)
+        fire(api, "mediator1", case.pk, "record_agreement",
+             **full_body(case, signatures=[{"party": ids["applicant"]}], sealed=False, sealed_on=None))
+        before = records(case.pk)
+        response = api("mediator1").patch(f"/api/v1/cases/{case.pk}/agreement/", {"facts": "改过的事实"}, format="json")
+    assert response.status_code == 400, response.data
+    assert Agreement.objects.get(case=case).facts.startswith("2026年1月起")
+    assert records(case.pk) == before
 
 
 def test_agreement_records_the_art35_contents_and_takes_effect_when_signed_and_sealed(demo, api):
@@ -109,9 +153,9 @@ def test_written_agreement_waits_for_signatures_and_its_countdown_stands_still(d
         ids = parties(case)
         fire(api, "mediator1", case.pk, "record_agreement", **full_body(
             case, signatures=[{"party": ids["applicant"]}], sealed=False, sealed_on=None))
-    # then it is not in force, and the confirmation countdown is paused
+    # then it is not in force, and no confirmation countdown runs
     assert agreement_of(api, case.pk)["effective_on"] is None
-    assert window(case.pk).state == "paused"
+    assert jc_windows(case.pk) == 0
 
     # when on 14 March the respondent's signature and the seal are recorded
     with clock.travel_to(at(2026, 3, 14)):
@@ -155,6 +199,10 @@ def test_oral_agreement_takes_effect_the_day_it_was_reached(demo, api):
     ({"form": "oral"}, "signatures"),  # an oral agreement is not signed or sealed
     ({"parties": [999999]}, "parties"),
     ({"concluded_on": "2099-01-01"}, "concluded_on"),
+    ({"concluded_on": "0001-01-01"}, "concluded_on"),  # before the case was filed
+    ({"sealed_on": "0001-01-01"}, "sealed_on"),  # before the agreement was reached
+    ({"signatures": [{"party": 0, "signed_on": "2026-03-01"}]}, "signatures"),  # signed before it was reached
+    ({"facts": "", "signatures": [{"party": 0}]}, "signatures"),  # a draft cannot be signed
     ({"form": "telepathic"}, "form"),
     ({"signatures": [{"party": 999999}]}, "signatures"),
     ({"obligations": [{"description": "付款", "due_date": "2026-03-31", "party": 999999}]}, "obligations"),
@@ -165,6 +213,8 @@ def test_agreement_with_inconsistent_art35_contents_is_a_400_and_changes_nothing
         case = bring_to(Status.VILLAGE_MEDIATION)
         before = records(case.pk)
         # when the agreement's contents contradict themselves or name strangers
+        if overrides.get("signatures") and overrides["signatures"][0]["party"] == 0:
+            overrides = {**overrides, "signatures": [{**overrides["signatures"][0], "party": parties(case)["applicant"]}]}
         response = post(api, "mediator1", case.pk, "transitions/record_agreement/", full_body(case, **overrides))
     # then 400 names the field, and nothing changed
     assert response.status_code == 400, response.data
@@ -189,7 +239,8 @@ def test_signing_twice_is_a_400(demo, api):
     with clock.travel_to(at(2026, 3, 12)):
         case = bring_to(Status.VILLAGE_MEDIATION)
         ids = parties(case)
-        fire(api, "mediator1", case.pk, "record_agreement", **{**LEGACY, "signatures": [{"party": ids["applicant"]}]})
+        fire(api, "mediator1", case.pk, "record_agreement",
+             **full_body(case, signatures=[{"party": ids["applicant"]}], sealed=False, sealed_on=None))
         before = records(case.pk)
         # when the applicant's signature is recorded again, then 400 and nothing changed
         response = post(api, "mediator1", case.pk, "agreement/signatures/", {"signatures": [{"party": ids["applicant"]}]})

@@ -23,8 +23,15 @@ def agreed_on_10_march():
 
 
 def agree(api, case, **extra) -> None:
+    """Record a complete agreement (art. 35), by default signed by every party and sealed that day."""
+    respondent = case.parties.get(role="respondent").pk
+    complete = {
+        "terms": AGREEMENT["terms"], "facts": "楼上漏水致楼下吊顶脱落。", "responsibilities": "被申请人负全部责任。",
+        "obligations": [{**AGREEMENT["obligations"][0], "party": respondent}],
+        "signatures": [{"party": p.pk} for p in case.parties.all()], "sealed": True,
+    }
     with clock.travel_to(at(2026, 3, 10)):
-        fire(api, "mediator1", case.pk, "record_agreement", **{**AGREEMENT, **extra})
+        fire(api, "mediator1", case.pk, "record_agreement", **{**complete, **extra})
 
 
 def request(api, who: str, case_id: int, **body):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from actions import services
 from casework import clock
 from casework.models import Case
-from tests.conftest import days_from_today, file_case, user
+from tests.conftest import agreement_in_force, file_case, user
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PHONE_OF_QIAN = "13700002222"
@@ -47,8 +47,7 @@ def _file(corpus: Corpus, key: str, when: dt.datetime, *, reporter: str = "grid1
 def _settle_in_village(case: Case, terms: str, when: dt.datetime) -> None:
     with clock.travel_to(when):
         services.case_accept(case_id=case.pk, actor=user("head1"), mediators=[user("mediator1")])
-        services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms=terms,
-                                       obligations=[{"description": "履行", "due_date": days_from_today(30)}])
+        services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), **agreement_in_force(case, terms))
         services.case_close(case_id=case.pk, actor=user("head1"), fulfilled=True, satisfaction="satisfied")
 
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from actions import services
 from casework.models import Case
-from tests.conftest import days_from_today, file_case, grid_of, user
+from tests.conftest import agreement_in_force, file_case, grid_of, user
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # A working morning: cases filed in the tests are all of 2026, whatever day the tests run.
@@ -27,8 +27,7 @@ def settled_case(reporter: str = "grid1", *, terms: str = "赔偿维修费800元
     case = file_case(reporter, **filing)
     mediator = user(f"mediator-{village_code(reporter)}")
     services.case_accept(case_id=case.pk, actor=user(f"head-{village_code(reporter)}"), mediators=[mediator])
-    services.case_record_agreement(case_id=case.pk, actor=mediator, terms=terms,
-                                   obligations=[{"description": "付款", "due_date": days_from_today(3)}])
+    services.case_record_agreement(case_id=case.pk, actor=mediator, **agreement_in_force(case, terms))
     services.case_close(case_id=case.pk, actor=mediator, fulfilled=True, satisfaction="satisfied")
     return Case.objects.get(pk=case.pk)
 

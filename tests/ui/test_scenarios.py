@@ -9,14 +9,20 @@ from mediation.models import Organization
 from tests.ui.conftest import Browser, open_task_matches, stage_task, user
 from tests.ui.helpers import file_via_ui
 
-DUE = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+DUE = dt.date.today().isoformat()  # due today: the follow-up may close it at once
 
 
 def agree(browser: Browser, case, terms: str = "李四赔偿维修费800元"):
+    """A complete agreement (art. 35), signed by both parties and sealed: in force."""
+    respondent = case.parties.get(role="respondent")
     return browser.act(case, "record_agreement", **{
+        "facts": "李四家卫生间漏水，渗至楼下张三家厨房。",
+        "responsibilities": "李四负全部责任。",
         "terms": terms,
         "record_agreement-obligations-0-description": "李四向张三支付维修费800元",
         "record_agreement-obligations-0-due_date": DUE,
+        "record_agreement-obligations-0-party": str(respondent.pk),
+        "signed_and_sealed": "on",
     })
 
 

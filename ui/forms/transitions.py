@@ -192,6 +192,10 @@ class AgreementForm(TransitionForm):
     points_in_dispute = _text(_("Points in dispute"), required=False, max_length=5000)
     responsibilities = _text(_("Each side's responsibility"), required=False, max_length=5000)
     terms = _text(_("Agreement terms"), rows=5, max_length=5000, help_text=_("What the parties agreed."))
+    signed_and_sealed = forms.BooleanField(
+        label=_("Every party has signed it and the committee has sealed it today"), required=False,
+        help_text=_("A written agreement takes effect only then (People's Mediation Law art. 29). It needs the main "
+                    "facts, each side's responsibility and who performs each obligation."))
 
     def __init__(self, data=None, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -212,6 +216,9 @@ class AgreementForm(TransitionForm):
         data = super().service_kwargs()
         data["obligations"] = [{k: v for k, v in f.cleaned_data.items() if v not in (None, "") or k == "description"}
                                for f in self.obligations.forms if f.cleaned_data]
+        if data.pop("signed_and_sealed", False):
+            data["signatures"] = [{"party": p.pk} for p in self.case.parties.all()]
+            data["sealed"] = True
         return data
 
 

@@ -55,7 +55,8 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "resume_form": ResumeForm(prefix="resume"),
         "timeline": presenters.timeline(list(case.events.all())),
         "records": presenters.mediation_records(case, personal_data=personal_data),
-        "agreement": presenters.current_agreement(case),
+        "agreement": (agreement := presenters.current_agreement(case)),
+        "agreement_missing": agreement.missing_contents() if agreement else [],
         "duplicates": [{"case": d.case, "reason": presenters.DUPLICATE_REASONS.get(d.reason, d.reason)}
                        for d in selectors.case_duplicates(viewer, case)],
         "may_merge": "merge" in names,
