@@ -1,6 +1,9 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from flows.flows import DisputeFlow
 from flows.views import ProcessChartView
@@ -14,7 +17,19 @@ urlpatterns = [
     path("api/v1/", include("flows.api.urls")),
     path("api/v1/", include("mediation.api.urls")),  # /api/v1/cases/{id}/sessions/ …
     path("", include("mediation.urls")),  # /cases/{id}/agreement/print/
-    path("flows/chart/", ProcessChartView.as_view(flow_class=DisputeFlow), name="flow-chart"),
+    # viewflow's SVG styles itself inline; it is an image with no script, so that is all it may do.
+    path("flows/chart/", csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
+        ProcessChartView.as_view(flow_class=DisputeFlow)), name="flow-chart"),
+    # The schema stays public: it describes the API's shape, the same in every deployment and in
+    # the source, and holds no data; integrators generate clients from it before they have tokens.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The docs are a console to call the API with one's session: signed-in users only. The split
+    # view loads its script from a URL (no inline script under the Content-Security-Policy).
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(
+        url_name="api-schema", template_name="ui/api_docs.html")), name="api-docs"),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

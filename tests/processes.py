@@ -107,7 +107,9 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.output()}")
             try:
-                with urllib.request.urlopen(self.url + "/api/v1/me/", timeout=5):
+                # As the TLS proxy of a deployment would: production settings redirect plain HTTP.
+                probe = urllib.request.Request(self.url + "/api/v1/me/", headers={"X-Forwarded-Proto": "https"})
+                with urllib.request.urlopen(probe, timeout=5):
                     break
             except urllib.error.HTTPError:
                 break  # 401/403: it answers

@@ -1,4 +1,3 @@
-from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import path
 
 from ui.views import auth, boards, cases, filing, queues, search
@@ -21,8 +20,3 @@ urlpatterns = [
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
 ]
-
-# The embedded default (`manage.py serve`, DEBUG on) has no web server in front for /static/:
-# let Django serve the stylesheet and script then. With DEBUG off this adds nothing; a
-# deployment serves collected static files itself (or config/asgi.py wraps the app).
-urlpatterns += staticfiles_urlpatterns()

@@ -11,6 +11,11 @@ from casework.errors import InvalidInput, Refused
 from search.query import SearchUnavailable
 
 
+def error_body(code: str, detail: str) -> dict:
+    """The body of every API error but field errors (400 from a serializer)."""
+    return {"code": code, "detail": detail}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, SearchUnavailable):
         # The search engine is down or busy: say when to come back; nothing else is affected.

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,8 +28,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 # An insecure key is acceptable only for the embedded default on one's own machine; the
 # production module refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "embedded-default-insecure-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", True)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+# Off unless asked for (DJANGO_DEBUG=1): the embedded default may well hold real cases.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -38,7 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "servestatic",
+    "config.apps.StaticFiles",  # django.contrib.staticfiles
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "casework",
     "mediation",
     "flows",
@@ -57,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,12 +197,27 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files are served by the app itself (servestatic), with no web server in front needed.
+# The embedded default serves them from the apps' folders as they are; production serves what
+# `collectstatic` compressed and named by content hash (config/settings/production.py).
+SERVESTATIC_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("FENGQIAO_MEDIA_ROOT", VAR_DIR / "media"))
 # Attachments larger than this are refused with a 400 (photos from a tablet, scanned PDFs).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Errors are product pages in zh-hans for people, the API's JSON for /api/ (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+# Only the site's own scripts, styles, images and connections (its WebSocket included): no
+# inline script, no inline style but a <style> with the response's nonce (the printable
+# agreement), nothing from a CDN, which county intranets cannot reach anyway.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", NONCE],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+}}
 
 LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "ui:home"

@@ -7,7 +7,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import ALLOWED_HOSTS, DATABASES, MIDDLEWARE
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="fengqiao-media-")
@@ -21,3 +21,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 TEST_ELASTICSEARCH_URL = ELASTICSEARCH_URL  # noqa: F405
 ELASTICSEARCH_URL = ""
 SEARCH_INDEX_DIR = os.environ.get("FENGQIAO_TEST_SEARCH_INDEX_DIR") or tempfile.mkdtemp(prefix="fengqiao-search-")
+
+# Django's test client asks for this host.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# servestatic scans every static folder when the middleware is built, which the test client does
+# for each client (~150 ms each): the tests that load pages in a browser serve static files with
+# Django's ASGIStaticFilesHandler instead, and tests/config/test_production_server.py runs it.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "servestatic.middleware.ServeStaticMiddleware"]

@@ -91,11 +91,11 @@ def test_escalations_and_high_risk_appear_on_the_open_board_without_a_reload(ser
 
     # and acknowledging the escalation takes it off the counter, for good
     page.click(f".feed .note:has(a.case-no:text-is('{case['number']}')) button[data-ack]")
-    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '0'",
+    page.wait_for_function("() => document.querySelector('[data-counter=escalated] b').textContent === '0'",
                            timeout=10 * SECONDS)
     page.reload()
     page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
-    page.wait_for_function("document.querySelector('[data-counter=high_risk] b').textContent === '1'",
+    page.wait_for_function("() => document.querySelector('[data-counter=high_risk] b').textContent === '1'",
                            timeout=10 * SECONDS)
     assert counter(page, "escalated") == "0"
 
@@ -139,7 +139,7 @@ def test_the_board_reconnects_by_itself_and_shows_what_it_missed(server, chromiu
     reply = request("POST", f"{server.url}/api/v1/notifications/{first}/read/", token=token("super1"))
     assert reply.status == 200
     state["down"] = False
-    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '1'",
+    page.wait_for_function("() => document.querySelector('[data-counter=escalated] b').textContent === '1'",
                            timeout=60 * SECONDS)
     assert page.locator(".feed .note").count() == 1
 
@@ -151,13 +151,13 @@ def test_the_board_counts_what_was_unread_before_it_opened_and_marks_all_read(se
     # when the board opens, its counters start from the unread backlog
     page = sign_in(chromium, server.url, "super1")
     page.goto(server.url + "/board/")
-    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '1'",
+    page.wait_for_function("() => document.querySelector('[data-counter=escalated] b').textContent === '1'",
                            timeout=15 * SECONDS)
     assert page.locator(".feed .note").count() == 1
 
     # and "mark all read" (the API, with the session and its CSRF token) clears it, for good
     page.click("[data-read-all]")
-    page.wait_for_function("document.querySelector('[data-counter=escalated] b').textContent === '0'",
+    page.wait_for_function("() => document.querySelector('[data-counter=escalated] b').textContent === '0'",
                            timeout=10 * SECONDS)
     assert orm(lambda: user("super1").notifications.filter(read_at__isnull=True).count()) == 0
 
