@@ -29,12 +29,15 @@ class TokenView(APIView):
     username and address get 429 with Retry-After, even with the right password.
     """
 
+    def _signing_in(self) -> bool:
+        return getattr(self.request, "method", None) == "POST"  # no request: the schema generator
+
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+        return [AllowAny()] if self._signing_in() else [IsAuthenticated()]
 
     def get_authenticators(self):
         # Signing in needs no credentials (and must not trip over an expired token sent along).
-        return [] if self.request.method == "POST" else super().get_authenticators()
+        return [] if self._signing_in() else super().get_authenticators()
 
     @extend_schema(request=AuthTokenSerializer,
                    responses=inline_serializer("Token", {"token": serializers.CharField()}))
