@@ -48,6 +48,17 @@ def token_user(key: str) -> User | None:
     return token.user
 
 
+def credentials_hold(*, user: User, digest: str | None) -> bool:
+    """Whether what authenticated `user` earlier still holds: the user still active with the same
+    password, and the token (by digest, None for a session) still issued and unexpired."""
+    if not User.objects.filter(pk=user.pk, is_active=True, password=user.password).exists():
+        return False
+    if digest is None:
+        return True
+    token = Token.objects.filter(user_id=user.pk).first()
+    return token is not None and token_digest(token.key) == digest and not token_is_expired(token)
+
+
 @transaction.atomic
 def token_issue(*, user: User) -> Token:
     """The user's token: the current one, or a new one when it has expired."""

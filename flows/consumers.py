@@ -60,12 +60,19 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.refresher = asyncio.create_task(self._stay_in_group())
         await self.accept()
         backlog = await database_sync_to_async(self._backlog)()
+        if backlog is None:
+            await self.close(code=realtime.REVOKED_CLOSE_CODE)
+            return
         self.backlog_ids = {m["id"] for m in backlog}
         for message in backlog:
             await self.send_json(message)
         await self.send_json({"type": "synced", "unread": len(backlog)})
 
-    def _backlog(self) -> list[dict]:
+    def _backlog(self) -> list[dict] | None:
+        # A revocation committed between the handshake and joining the group found nobody here
+        # to close: read the credentials again now that this connection is in the group.
+        if not tokens.credentials_hold(user=self.user, digest=self.scope.get("token_digest")):
+            return None
         unread = selectors.notification_list(viewer=self.user, unread=True)
         return [notifications.message(n) for n in unread.iterator(chunk_size=500)]
 

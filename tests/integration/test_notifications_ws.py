@@ -10,10 +10,13 @@ it comes next.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
@@ -93,11 +96,14 @@ def test_a_supervisor_receives_escalations_of_their_township_and_never_of_anothe
         assert receive(dianko_client)["case"]["id"] == later
 
 
-@pytest.mark.parametrize("credentials", ["none", "wrong", "empty", "inactive"])
-def test_anonymous_wrong_or_inactive_token_connections_are_refused(server, token, credentials):
-    key = {"none": None, "wrong": "0" * 40, "empty": "", "inactive": token("super1")}[credentials]
+@pytest.mark.parametrize("credentials", ["none", "wrong", "empty", "inactive", "expired"])
+def test_anonymous_wrong_inactive_or_expired_token_connections_are_refused(server, token, credentials, settings):
+    key = {"none": None, "wrong": "0" * 40, "empty": "", "inactive": token("super1"), "expired": token("super1")}[credentials]
     if credentials == "inactive":
         User.objects.filter(username="super1").update(is_active=False)
+    if credentials == "expired":
+        issued = timezone.now() - dt.timedelta(days=settings.API_TOKEN_TTL_DAYS, seconds=1)
+        Token.objects.filter(key=key).update(created=issued)
     url = f"{server.ws_url}/ws/notifications/" + ("" if key is None else f"?token={key}")
     with pytest.raises(InvalidStatus) as refused:
         connect(url, proxy=None, open_timeout=WAIT)
