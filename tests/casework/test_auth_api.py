@@ -161,3 +161,24 @@ def test_an_old_token_is_refused_after_deactivation_even_once_reactivated(demo, 
     grid1.is_active = True
     grid1.save()
     assert me(key).status_code == 401
+
+
+def test_an_administrator_unlocks_an_account_in_the_admin(demo):
+    from axes.models import AccessAttempt
+    from django.test import Client
+
+    # given grid1 locked out
+    for _ in range(10):
+        sign_in("grid1", "guess")
+    assert sign_in("grid1").status_code == 429
+
+    # when the administrator finds the attempts in the admin and deletes them
+    admin = Client()
+    admin.force_login(user("admin"))
+    listing = admin.get("/admin/axes/accessattempt/")
+    assert listing.status_code == 200 and "grid1" in listing.content.decode()
+    attempt = AccessAttempt.objects.get(username="grid1")
+    assert admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 302
+
+    # then grid1 signs in again
+    assert sign_in("grid1").status_code == 200
