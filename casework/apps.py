@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
+
+    def ready(self) -> None:
+        from casework import tokens
+
+        tokens.connect_signals()

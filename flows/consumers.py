@@ -4,7 +4,9 @@ Messages to the client: `notification` (API.md), and three additions — `synced
 once the unread backlog is out (what the client held before and did not get again has been
 read elsewhere meanwhile), `read` `{ids}` when some of the user's notifications were marked
 read anywhere (another tab, the REST API, this connection's own `ack`), and `error`
-`{detail}` for a message the server could not take.
+`{detail}` for a message the server could not take. The server closes a connection with code
+4403 when the credentials that opened it are revoked: the token it came with, or all the
+user's (deactivated, password changed).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from casework import tokens
 from casework.errors import NotFound
 from flows import notifications, realtime, selectors
 
@@ -57,12 +60,19 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.refresher = asyncio.create_task(self._stay_in_group())
         await self.accept()
         backlog = await database_sync_to_async(self._backlog)()
+        if backlog is None:
+            await self.close(code=realtime.REVOKED_CLOSE_CODE)
+            return
         self.backlog_ids = {m["id"] for m in backlog}
         for message in backlog:
             await self.send_json(message)
         await self.send_json({"type": "synced", "unread": len(backlog)})
 
-    def _backlog(self) -> list[dict]:
+    def _backlog(self) -> list[dict] | None:
+        # A revocation committed between the handshake and joining the group found nobody here
+        # to close: read the credentials again now that this connection is in the group.
+        if not tokens.credentials_hold(user=self.user, digest=self.scope.get("token_digest")):
+            return None
         unread = selectors.notification_list(viewer=self.user, unread=True)
         return [notifications.message(n) for n in unread.iterator(chunk_size=500)]
 
@@ -114,13 +124,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notification_read(self, event) -> None:
         await self.send_json({"type": "read", "ids": event["ids"]})
 
+    async def credentials_revoked(self, event) -> None:
+        """The user was deactivated or changed their password (token None), or revoked a token:
+        close what those credentials opened."""
+        if event["token"] is None or event["token"] == self.scope.get("token_digest"):
+            await self.close(code=realtime.REVOKED_CLOSE_CODE)
+
 
 @database_sync_to_async
 def _token_user(key: str):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.select_related("user").filter(key=key).first()
-    return token.user if token and token.user.is_active else AnonymousUser()
+    return tokens.token_user(key) or AnonymousUser()
 
 
 class WebSocketAuth:
@@ -138,5 +151,6 @@ class WebSocketAuth:
     async def __call__(self, scope, receive, send):
         token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
         if token:
-            return await self.by_token(dict(scope, user=await _token_user(token[-1])), receive, send)
+            scope = dict(scope, user=await _token_user(token[-1]), token_digest=tokens.token_digest(token[-1]))
+            return await self.by_token(scope, receive, send)
         return await self.by_session(scope, receive, send)

@@ -32,6 +32,17 @@ def user_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
 
+# The close code of a connection whose credentials were revoked (API.md, WebSocket): the
+# client signs in again rather than reconnecting with what it holds.
+REVOKED_CLOSE_CODE = 4403
+
+
+def close_revoked(sender, *, user_id: int, token: str | None, **kwargs) -> None:
+    """`casework.tokens.credentials_revoked` (sent on commit): close the user's connections that
+    the revoked token opened, or all of them (password changed, user deactivated)."""
+    publish([(user_group(user_id), {"type": "credentials.revoked", "token": token})])
+
+
 # Group sends in flight at once for one publish: with Redis each is a few round trips, and
 # one escalation can reach a county's worth of supervisors, but the layer's connection pool
 # is bounded (redis-py: 100 per process), and exhausting it fails the sends beyond it.

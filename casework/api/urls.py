@@ -1,10 +1,10 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from casework.api import views
+from casework.api.auth import TokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("regions/", views.RegionListView.as_view(), name="api-regions"),
     path("cases/", views.CaseListCreateView.as_view(), name="api-cases"),

@@ -4,6 +4,7 @@ The embedded default needs nothing set: SQLite in WAL mode under ./var, the in-m
 layer, the embedded search index. At scale set DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "config.apps.StaticFiles",  # django.contrib.staticfiles
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "viewflow",
     "viewflow.workflow",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page (ui.views.auth.locked_out)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +130,7 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "casework.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password check
     "django.contrib.auth.backends.ModelBackend",
     "flows.queues.QueueBackend",  # work-queue permissions for viewflow tasks
 ]
@@ -224,7 +228,7 @@ LOGIN_REDIRECT_URL = "ui:home"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "casework.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,6 +255,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Sign-in hardening (README "Sign-in, tokens and lockout"). django-axes counts failed sign-ins
+# (token endpoint, /login/, admin) in the database, so every server process sees the same count,
+# per username *and* address: grid workers of one township office share its address, and one
+# person's typos (or a guesser) must not lock the whole office out, nor a guesser elsewhere the
+# person. Behind a proxy, set AXES_IPWARE_PROXY_COUNT so the address is the client's.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ui.views.auth.locked_out"
+# An API token lasts this long from its issue (casework/tokens.py says why not from its last use).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+
 # Idempotency keys are kept this long: a tablet retrying a filing later than this files anew.
 IDEMPOTENCY_KEY_TTL_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_DAYS", "30"))
 
@@ -265,7 +282,9 @@ LOGGING = {
     # Request bodies carry parties' ID numbers and phones: never log them. uvicorn's lines go
     # through the console handler too (`serve` passes log_config=None), query strings cut off.
     # The Elasticsearch client logs every request at INFO: only its warnings are news.
-    "loggers": {"django.request": {"level": "WARNING"}, "elastic_transport": {"level": "WARNING"}},
+    # django-axes logs every failed sign-in at INFO; its lockouts are warnings.
+    "loggers": {"django.request": {"level": "WARNING"}, "elastic_transport": {"level": "WARNING"},
+                "axes": {"level": "WARNING"}},
 }
 
 # Background jobs run by `serve` (threads beside the server) and `run_workers` (own process):

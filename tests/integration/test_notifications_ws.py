@@ -10,11 +10,14 @@ it comes next.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 
 import pytest
 from django.test import Client
-from websockets.exceptions import InvalidStatus
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from casework.models import Region, RoleAssignment, User
@@ -93,11 +96,14 @@ def test_a_supervisor_receives_escalations_of_their_township_and_never_of_anothe
         assert receive(dianko_client)["case"]["id"] == later
 
 
-@pytest.mark.parametrize("credentials", ["none", "wrong", "empty", "inactive"])
-def test_anonymous_wrong_or_inactive_token_connections_are_refused(server, token, credentials):
-    key = {"none": None, "wrong": "0" * 40, "empty": "", "inactive": token("super1")}[credentials]
+@pytest.mark.parametrize("credentials", ["none", "wrong", "empty", "inactive", "expired"])
+def test_anonymous_wrong_inactive_or_expired_token_connections_are_refused(server, token, credentials, settings):
+    key = {"none": None, "wrong": "0" * 40, "empty": "", "inactive": token("super1"), "expired": token("super1")}[credentials]
     if credentials == "inactive":
         User.objects.filter(username="super1").update(is_active=False)
+    if credentials == "expired":
+        issued = timezone.now() - dt.timedelta(days=settings.API_TOKEN_TTL_DAYS, seconds=1)
+        Token.objects.filter(key=key).update(created=issued)
     url = f"{server.ws_url}/ws/notifications/" + ("" if key is None else f"?token={key}")
     with pytest.raises(InvalidStatus) as refused:
         connect(url, proxy=None, open_timeout=WAIT)
@@ -217,3 +223,55 @@ def test_a_deadline_fired_by_a_timer_job_beside_the_server_is_pushed(server, tok
 
         # then the warning, the breach and the automatic escalation arrive, in that order
         assert [receive(conn)["kind"] for _ in range(3)] == ["deadline_warning", "deadline_breached", "escalated"]
+
+
+def closed_with(conn) -> int:
+    """Wait for the server to close the connection; the close code it sent."""
+    with pytest.raises(ConnectionClosed) as closed:
+        receive(conn)
+    return closed.value.rcvd.code
+
+
+def test_a_deactivated_users_open_connections_are_closed(server, token):
+    # given super1 connected twice: a tablet by token, the board by its session cookie
+    client = Client()
+    client.force_login(user("super1"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    with ws(server, token=token("super1")) as tablet, \
+            ws(server, additional_headers={"Cookie": cookie}, origin=server.url) as board, \
+            ws(server, token=token("county1")) as colleague:
+        # when an administrator deactivates super1
+        super1 = user("super1")
+        super1.is_active = False
+        super1.save()
+
+        # then both connections are closed by the server, with the code of revoked credentials
+        assert closed_with(tablet) == 4403
+        assert closed_with(board) == 4403
+        # and a colleague's connection stays open: the next escalation reaches it
+        case = file_case(risk_level="high")
+        assert receive(colleague)["case"]["id"] == case.pk
+
+
+def test_a_password_change_closes_the_users_open_connections(server, token):
+    with ws(server, token=token("super1")) as tablet:
+        super1 = user("super1")
+        super1.set_password("a-new-long-password")
+        super1.save()
+        assert closed_with(tablet) == 4403
+
+
+def test_revoking_a_token_closes_the_connections_it_opened_and_no_other(server, token):
+    # given super1 connected by token, and by session on the board
+    key = token("super1")
+    client = Client()
+    client.force_login(user("super1"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    with ws(server, token=key) as tablet, ws(server, additional_headers={"Cookie": cookie}, origin=server.url) as board:
+        # when super1 revokes that token through the API
+        assert request("DELETE", f"{server.url}/api/v1/auth/token/", token=key).status == 204
+
+        # then the tablet's connection is closed, and the board's stays open
+        assert closed_with(tablet) == 4403
+        case = file_case(risk_level="high")
+        assert receive(board)["case"]["id"] == case.pk

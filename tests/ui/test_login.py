@@ -76,3 +76,46 @@ def test_navigation_links_the_flow_chart_and_its_bpmn_export(demo):
     assert 'href="/flows/chart/?format=bpmn"' in page.html
     assert browser.client.get("/flows/chart/").status_code == 200
     assert browser.client.get("/flows/chart/?format=bpmn").status_code == 200
+
+
+def test_fifty_wrong_passwords_then_the_right_one_are_refused_with_a_lockout_page(demo):
+    # given someone guessing grid1's password through the sign-in form (CSRF and all)
+    browser = Browser()
+    for _ in range(50):
+        assert browser.login("grid1", "guess").status in (200, 429)
+
+    # when the right password comes next
+    page = browser.login("grid1")
+
+    # then a page says, in Chinese, that the account is locked: wait, or ask an administrator
+    assert page.status == 429
+    assert "锁定" in page and "管理员" in page
+    assert int(page.response["Retry-After"]) > 0
+    # and nobody is signed in
+    assert browser.get("/my-cases/").url.startswith("/login/")
+
+
+def test_fifty_wrong_passwords_then_the_right_one_are_refused_at_the_admin_login(demo):
+    # given someone guessing the administrator's password at the admin's own sign-in form
+    browser = Browser()
+    for _ in range(50):
+        browser.submit(browser.get("/admin/login/").form("/admin/login/"), username="admin", password="guess")
+
+    # when the right password comes next
+    page = browser.submit(browser.get("/admin/login/").form("/admin/login/"), username="admin", password="fengqiao-demo")
+
+    # then it is refused with the lockout page, and the admin stays closed
+    assert page.status == 429
+    assert "锁定" in page
+    assert browser.get("/admin/").url.startswith("/admin/login/")
+
+
+def test_a_locked_out_user_is_not_locked_out_of_a_colleagues_sign_in(demo):
+    # given grid1 locked out from this office's address
+    browser = Browser()
+    for _ in range(10):
+        browser.login("grid1", "guess")
+    assert browser.login("grid1").status == 429
+
+    # then a colleague at the same address signs in as usual
+    assert Browser("head1").get("/inbox/").status == 200

@@ -1,6 +1,7 @@
 """Signing in and out, and the landing page each role starts from."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -17,6 +18,15 @@ class LoginView(auth_views.LoginView):
         form.fields["username"].widget.attrs.update({"autocapitalize": "none", "autocomplete": "username"})
         form.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         return form
+
+
+def locked_out(request, *args):
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE), for /login/ and the admin's sign-in:
+    a page that says to wait or to ask an administrator, 429 with Retry-After."""
+    cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(request, "ui/locked_out.html", {"minutes": cool_off // 60}, status=429)
+    response["Retry-After"] = str(cool_off)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
