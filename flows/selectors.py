@@ -54,10 +54,11 @@ def assigned_to(viewer: User) -> Q:
     return Q(owner=viewer) | Q(Exists(named))
 
 
-def assigned_cases(*, viewer: User) -> QuerySet[Task]:
+def assigned_cases(*, viewer: User) -> QuerySet:
     """The ids of the cases whose open stage task is the viewer's: the "mine" view, by case
-    (the API's `assigned_to_me`), so the inbox and the case list never disagree."""
-    return open_tasks(viewer=viewer).filter(assigned_to(viewer)).order_by().values("process__disputeprocess__case_id")
+    (the `assigned_to_me` of the case list and of search), so the inbox and they never disagree."""
+    return (open_tasks(viewer=viewer).filter(assigned_to(viewer)).order_by()
+            .values_list("process__disputeprocess__case_id", flat=True))
 
 
 def inbox(*, viewer: User, view: str = "all") -> QuerySet[Task]:
