@@ -277,7 +277,8 @@ def test_the_tiles_and_lists_follow_live_events_and_new_rows_show_their_countdow
 
     # then it has left the overdue tile and list (its township clock has just started) for the
     # escalated ones, with its new countdown
-    page.wait_for_selector(f".feed .note.kind-deadline_breached a.case-no:text-is('{stale.number}')", timeout=10 * SECONDS)
+    for kind in ("deadline_warning", "deadline_breached", "escalated"):
+        page.wait_for_selector(f".feed .note.kind-{kind} a.case-no:text-is('{stale.number}')", timeout=10 * SECONDS)
     wait_for_tile(page, "已超期", "0")
     page.wait_for_selector(f"[data-live-list=overdue] tr[data-case-id='{stale.pk}']", state="detached",
                            timeout=10 * SECONDS)
