@@ -8,7 +8,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from actions.changes import record_change
-from casework.choices import NotificationKind
+from casework import ladder
+from casework.choices import NotificationKind, Rung
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, CaseEvent, User
@@ -28,10 +29,19 @@ def _locked(task_id: int, actor: User) -> tuple[Task, Case, Organization]:
     return task, case, org
 
 
-def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str, **notify) -> CaseEvent:
-    return record_change(case, actor=actor, action=action, **notify,
-                         data={"task": task.pk, "stage": task.flow_task.name,
-                               "assignee": assignee.username if assignee else None})
+def _record(case: Case, actor: User, task: Task, assignee: User | None, action: str, *, named: bool = False,
+            **notify) -> CaseEvent:
+    data = {"task": task.pk, "stage": task.flow_task.name, "assignee": assignee.username if assignee else None}
+    if named:
+        data["mediators"] = sorted(case.mediators.values_list("username", flat=True))
+    return record_change(case, actor=actor, action=action, **notify, data=data)
+
+
+def _names_mediator(case: Case) -> bool:
+    """Whether holding the case's stage task means mediating it: a village stage that mediates,
+    where only the mediators the case names may record its agreement (permissions.is_assigned)."""
+    stage = ladder.STAGES.get(case.status)
+    return stage is not None and stage.mediates and stage.rung == Rung.VILLAGE
 
 
 @transaction.atomic
@@ -61,7 +71,12 @@ def task_assign(*, task_id: int, actor: User, assignee: User) -> Task:
                            fields={"assignee": [_("%(name)s does not work this queue.") % {"name": assignee.label}]})
     task.owner, task.status = assignee, STATUS.ASSIGNED
     task.save(update_fields=["owner", "status"])
-    _record(case, actor, task, assignee, EventAction.ASSIGN, notify=NotificationKind.ASSIGNED, notify_also=[assignee])
+    # 指派 of a mediation task names its mediator too: told 指派给您, they may then act on it.
+    named = _names_mediator(case) and not case.mediators.filter(pk=assignee.pk).exists()
+    if named:
+        case.mediators.add(assignee)
+    _record(case, actor, task, assignee, EventAction.ASSIGN, named=named,
+            notify=NotificationKind.ASSIGNED, notify_also=[assignee])
     return task
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -12,7 +12,7 @@ from casework import clock
 from casework import permissions as perms
 from casework.choices import DeadlineKind, DeadlineState
 from casework.errors import NotFound
-from casework.models import CaseDeadline, User
+from casework.models import Case, CaseDeadline, User
 from casework.selectors import case_scope
 from flows.models import Notification
 from flows.queues import queue_organizations
@@ -45,11 +45,27 @@ def open_tasks(*, viewer: User) -> QuerySet[Task]:
     )
 
 
+def assigned_to(viewer: User) -> Q:
+    """A task is the viewer's (指派给我) when they hold it, or when the case names them among its
+    mediators: a stage task has one holder, an accept may name several, and each of them is told
+    指派给您. Combined with `open_tasks`, so only what waits in a queue the viewer works."""
+    named = Case.mediators.through.objects.filter(case_id=OuterRef("process__disputeprocess__case_id"),
+                                                  user_id=viewer.pk)
+    return Q(owner=viewer) | Q(Exists(named))
+
+
+def assigned_cases(*, viewer: User) -> QuerySet:
+    """The ids of the cases whose open stage task is the viewer's: the "mine" view, by case
+    (the `assigned_to_me` of the case list and of search), so the inbox and they never disagree."""
+    return (open_tasks(viewer=viewer).filter(assigned_to(viewer)).order_by()
+            .values_list("process__disputeprocess__case_id", flat=True))
+
+
 def inbox(*, viewer: User, view: str = "all") -> QuerySet[Task]:
     tasks = open_tasks(viewer=viewer)
     now = clock.now()
     if view == "mine":
-        return tasks.filter(owner=viewer)
+        return tasks.filter(assigned_to(viewer))
     if view == "queue":
         return tasks.filter(owner__isnull=True)
     if view == "due_soon":

@@ -15,6 +15,7 @@ from casework.choices import OPEN_STATUSES, Outcome, RegionLevel
 from casework.errors import NotFound
 from casework.models import Case, Party, Region, User, path_at
 from casework.selectors import DUPLICATE_WINDOW, case_scope, possible_duplicates
+from flows.selectors import assigned_cases
 from search.backends import get_backend
 from search.documents import current_agreements, similarity_text, text_similarity
 from search.query import SIMILAR, CaseQuery, LikeParams, Page, parse_terms
@@ -59,11 +60,16 @@ def case_query(*, viewer: User, params: SearchParams, facets: bool = True) -> Ca
         return None
     filters = {name: tuple(values) for name, values in (params.filters or {}).items() if values}
     exclude = {}
+    ids, exclude_ids = None, ()
     if params.assigned_to_me is not None:
-        (filters if params.assigned_to_me else exclude)["mediators"] = (str(viewer.pk),)
+        # The inbox's "mine", read from the open tasks now (not the index's copy of the mediators).
+        mine = tuple(sorted(set(assigned_cases(viewer=viewer))))
+        if params.assigned_to_me and not mine:
+            return None
+        ids, exclude_ids = (mine, ()) if params.assigned_to_me else (None, mine)
     tz = timezone.get_current_timezone()
     return CaseQuery(
-        scope=tuple(scope), terms=parse_terms(params.q), filters=filters, exclude=exclude,
+        scope=tuple(scope), terms=parse_terms(params.q), filters=filters, exclude=exclude, ids=ids, exclude_ids=exclude_ids,
         filed_from=dt.datetime.combine(params.filed_from, dt.time.min, tzinfo=tz) if params.filed_from else None,
         filed_before=(dt.datetime.combine(params.filed_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
                       if params.filed_to else None),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from casework import validators
-from casework.choices import Channel, DeadlineKind, DeadlineState, Satisfaction, Source, Status
+from casework.choices import Channel, DeadlineKind, DeadlineState, NotificationKind, Satisfaction, Source, Status
 from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
 
@@ -89,6 +89,16 @@ AUTOMATIC_REASONS = {
 }
 
 
+def automatic_reason(code: str) -> str:
+    """Why the system acted, in words: its own phrase, else the label of the event or alarm named."""
+    if code in AUTOMATIC_REASONS:
+        return str(AUTOMATIC_REASONS[code])
+    for choices in (NotificationKind, EventAction):
+        if code in choices.values:
+            return choice_label(choices, code)
+    return code
+
+
 def choice_label(choices: type[models.TextChoices], value) -> str:
     try:
         return str(choices(value).label)
@@ -107,6 +117,14 @@ class TimelineEntry:
     actor: str
     details: list[tuple[str, str]] = field(default_factory=list)
     danger: bool = False
+
+    @property
+    def note(self) -> str:
+        """The event's note, unless it is only the code of an automatic reason (the details say it)."""
+        d = self.event.data or {}
+        if d.get("automatic") and self.event.note == d.get("reason"):
+            return ""
+        return self.event.note
 
     @property
     def status_changed(self) -> bool:
@@ -140,7 +158,7 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
         if d.get("parties"):
             out.append((_("Parties"), str(d["parties"])))
     if e.action == "escalate" and d.get("automatic"):
-        out.append((_("Reason"), str(AUTOMATIC_REASONS.get(d.get("reason"), d.get("reason", "")))))
+        out.append((_("Reason"), automatic_reason(d.get("reason", ""))))
     elif d.get("reason") and d["reason"] != e.note:
         out.append((_("Reason"), d["reason"]))
     if d.get("mediators"):

@@ -145,24 +145,50 @@ class Board:
     total: int
 
 
-def board(viewer: User) -> Board:
-    """What supervisors watch: escalations, overdue and high-risk cases, counts by status."""
-    cases = case_list(viewer=viewer).select_related("region__parent")
-    open_cases = cases.filter(status__in=OPEN_STATUSES)
+BOARD_LISTS = ("escalated", "overdue", "high_risk")
+
+
+def _board_lists(viewer: User) -> dict[str, QuerySet[Case]]:
+    """The board's lists, by name: open cases escalated (or already beyond the village), overdue, high risk."""
+    open_cases = case_list(viewer=viewer).select_related("region__parent").filter(status__in=OPEN_STATUSES)
     escalated_event = CaseEvent.objects.filter(case=OuterRef("pk"), action="escalate")
-    escalated = open_cases.filter(Q(status__in=ESCALATED_STATUSES) | Q(Exists(escalated_event))).annotate(
-        risk_rank=_risk_first()).order_by("risk_rank", "-updated_at")
-    overdue = open_cases.filter(overdue_filter(clock.now())).annotate(risk_rank=_risk_first()).order_by("risk_rank", "created_at")
-    high = open_cases.filter(risk_level=RiskLevel.HIGH).order_by("-created_at")
-    counts = dict(_plain(cases).values_list("status").annotate(n=Count("id")))
+    return {
+        "escalated": open_cases.filter(Q(status__in=ESCALATED_STATUSES) | Q(Exists(escalated_event))).annotate(
+            risk_rank=_risk_first()).order_by("risk_rank", "-updated_at"),
+        "overdue": open_cases.filter(overdue_filter(clock.now())).annotate(risk_rank=_risk_first())
+        .order_by("risk_rank", "created_at"),
+        "high_risk": open_cases.filter(risk_level=RiskLevel.HIGH).order_by("-created_at"),
+    }
+
+
+def board(viewer: User, *, rows: bool = True) -> Board:
+    """What supervisors watch: escalations, overdue and high-risk cases, counts by status.
+
+    Without `rows`, the figures only (the live board's refresh): the lists come back empty.
+    """
+    lists = _board_lists(viewer)
+    counts = dict(_plain(case_list(viewer=viewer)).values_list("status").annotate(n=Count("id")))
     by_status = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+
+    def head(name: str) -> list[Case]:
+        return list(lists[name][:BOARD_ROWS]) if rows else []
+
     return Board(
-        escalated=list(escalated[:BOARD_ROWS]), escalated_count=_plain(escalated).count(),
-        overdue=list(overdue[:BOARD_ROWS]), overdue_count=_plain(overdue).count(),
-        high_risk=list(high[:BOARD_ROWS]), high_risk_count=_plain(high).count(),
+        escalated=head("escalated"), escalated_count=_plain(lists["escalated"]).count(),
+        overdue=head("overdue"), overdue_count=_plain(lists["overdue"]).count(),
+        high_risk=head("high_risk"), high_risk_count=_plain(lists["high_risk"]).count(),
         by_status=by_status, open_count=sum(n for s, n in counts.items() if s != Status.CLOSED),
         total=sum(counts.values()),
     )
+
+
+def board_cases(viewer: User, ids: list[int]) -> list[tuple[Case, list[str]]]:
+    """Cases a live notification named, as the board's rows show them, each with the lists it
+    belongs in now (none, once it has left them all); cases the viewer may not see are left out."""
+    lists = _board_lists(viewer)
+    member_of = {name: set(_plain(qs).filter(pk__in=ids).values_list("pk", flat=True)) for name, qs in lists.items()}
+    cases = case_list(viewer=viewer).select_related("region__parent").filter(pk__in=ids).order_by("pk")
+    return [(case, [name for name in BOARD_LISTS if case.pk in member_of[name]]) for case in cases]
 
 
 @dataclass

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
     path("triage/", queues.triage, name="triage"),
     path("board/", boards.board, name="board"),
+    path("board/live/", boards.board_live, name="board_live"),
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
 ]

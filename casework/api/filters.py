@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -6,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from casework.choices import DisputeType, RiskLevel, Status
 from casework.models import Case, Region
 from casework.selectors import overdue_filter
+from flows.selectors import assigned_cases
 
 TRUTH = {"true": True, "1": True, "false": False, "0": False}
 
@@ -26,7 +28,10 @@ class CaseFilter(filters.FilterSet):
     risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices)
     region = filters.CharFilter(method="filter_region", help_text=_("Region code; matches its whole subtree."))
     overdue = StrictBooleanFilter(method="filter_overdue")
-    assigned_to_me = StrictBooleanFilter(method="filter_assigned_to_me")
+    assigned_to_me = StrictBooleanFilter(
+        method="filter_assigned_to_me",
+        help_text=_("Cases whose open stage task is the caller's: they hold it, or the case names them "
+                    "among its mediators (the inbox's “mine”)."))
 
     class Meta:
         model = Case
@@ -44,5 +49,6 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(overdue_filter()) if value else queryset.exclude(overdue_filter())
 
     def filter_assigned_to_me(self, queryset, name, value):
-        user = self.request.user
-        return queryset.filter(mediators=user) if value else queryset.exclude(mediators=user)
+        # What the inbox's "mine" view holds (flows.selectors.assigned_to), by case.
+        mine = Q(pk__in=assigned_cases(viewer=self.request.user))
+        return queryset.filter(mine) if value else queryset.exclude(mine)

@@ -156,3 +156,27 @@ def test_drainers_racing_leave_the_index_in_step(tmp_path, demo):
         assert SearchOutbox.objects.count() == 0
         assert not indexing.check()
         assert get_backend().versions() == dict(Case.objects.values_list("pk", "version"))
+
+
+def test_assigned_to_me_finds_what_the_inbox_and_the_case_list_call_mine(backend, api):
+    # given a dispute whose acceptance task the committee head assigned to mediator1, and one
+    # mediator1 has nothing to do with, both indexed
+    mine, other = file_case(title="邻里漏水纠纷"), file_case(title="邻里漏水纠纷")
+    task = engine_task(mine)
+    services.task_assign(task_id=task.pk, actor=user("head1"), assignee=user("mediator1"))
+    index_now()
+
+    # when mediator1 searches with assigned_to_me, then it is the case the case list calls theirs
+    found = api("mediator1").get("/api/v1/search/cases/", {"q": "漏水", "assigned_to_me": "true"}).json()
+    listed = api("mediator1").get("/api/v1/cases/", {"assigned_to_me": "true"}).json()
+    assert [hit["id"] for hit in found["results"]] == [row["id"] for row in listed["results"]] == [mine.pk]
+    # and without it, the other one
+    found = api("mediator1").get("/api/v1/search/cases/", {"q": "漏水", "assigned_to_me": "false"}).json()
+    assert [hit["id"] for hit in found["results"]] == [other.pk]
+
+
+def engine_task(case: Case):
+    from flows import engine as flow_engine
+    from flows.models import DisputeProcess
+
+    return flow_engine.open_stage_task(DisputeProcess.objects.get(case=case).pk)

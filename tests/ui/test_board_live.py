@@ -188,3 +188,114 @@ def test_a_board_whose_session_ended_goes_back_to_sign_in(server, chromium):
 
     # then, its reconnections refused, the board finds out why and shows the sign-in page
     page.wait_for_url(re.compile(r".*/login/.*"), timeout=30 * SECONDS)
+
+
+# --- the top tiles and the lists follow the live events ---
+
+def tiles(page) -> list[str]:
+    """The board's top tiles and its by-status tiles, as read: "label number" each."""
+    return page.eval_on_selector_all(
+        "main .stats:not(.live-counters) .stat",
+        "els => els.map(e => e.innerText.replace(/\\s+/g, ' ').trim())")
+
+
+def tile(page, label: str) -> str:
+    found = [t.rsplit(" ", 1)[1] for t in tiles(page) if t.rsplit(" ", 1)[0] == label]
+    assert found, (label, tiles(page))
+    return found[0]
+
+
+def wait_for_tile(page, label: str, value: str) -> None:
+    page.wait_for_function(
+        """([label, value]) => Array.from(document.querySelectorAll("main .stats:not(.live-counters) .stat"))
+             .some(e => e.querySelector("span").textContent.trim() === label && e.querySelector("b").textContent.trim() === value)""",
+        arg=[label, value], timeout=10 * SECONDS)
+
+
+def _file_in_the_past(days: int):
+    """A village case filed `days` ago: its acceptance deadline has passed and not yet fired."""
+    import datetime as dt
+
+    from casework import clock
+
+    with clock.travel_to(clock.now() - dt.timedelta(days=days)):
+        return file_case(title="土地承包边界纠纷")
+
+
+def _escalate_new() -> object:
+    from actions import services
+
+    case = file_case(title="宅基地界址纠纷")
+    services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解难度大")
+    return case
+
+
+def _fire_due_deadlines() -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("fire_deadlines", stdout=out)
+    return out.getvalue()
+
+
+def test_the_tiles_and_lists_follow_live_events_and_new_rows_show_their_countdown(server, chromium):
+    # given a village case whose acceptance deadline passed unfired, and super1's board, live
+    stale = orm(lambda: _file_in_the_past(days=10))
+    page = sign_in(chromium, server.url, "super1")
+    page.goto(server.url + "/board/")
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+    assert (tile(page, "已上报"), tile(page, "已超期"), tile(page, "重大风险"), tile(page, "全部案件")) == ("0", "1", "0", "1")
+    assert page.is_visible(f"[data-live-list=overdue] tr[data-case-id='{stale.pk}']")
+
+    # when head1 escalates a case through the services, while the board stays open
+    escalated = orm(_escalate_new)
+
+    # then the tiles count it at once: escalated, open, all, and by status in township triage
+    page.wait_for_selector(f".feed .note a.case-no:text-is('{escalated.number}')", timeout=10 * SECONDS)
+    wait_for_tile(page, "已上报", "1")
+    assert (tile(page, "在办"), tile(page, "全部案件"), tile(page, "乡镇（街道）分流")) == ("2", "2", "1")
+    # and its row in the escalated list shows its countdown, as a row the server rendered would
+    row = f"[data-live-list=escalated] tr[data-case-id='{escalated.pk}']"
+    page.wait_for_selector(f"{row} .countdown", timeout=10 * SECONDS)
+    assert page.inner_text(f"{row} .countdown").startswith("剩余")
+
+    # when grid1 files a high-risk dispute (the system sends it straight to the township)
+    risky = orm(lambda: file_case(title="山林权属群体纠纷", risk_level="high", people_involved=40))
+
+    # then the high-risk tile and counter agree, and it is escalated as well
+    page.wait_for_selector("#risk-alert:not([hidden])", timeout=10 * SECONDS)
+    wait_for_tile(page, "重大风险", "1")
+    assert counter(page, "high_risk") == "1"
+    assert tile(page, "已上报") == "2"
+    page.wait_for_selector(f"[data-live-list=high_risk] tr[data-case-id='{risky.pk}'] .countdown", timeout=10 * SECONDS)
+
+    # when the deadline sweep runs: the stale case is warned, breached and escalated by the system
+    out = orm(_fire_due_deadlines)
+    assert out.startswith("2 deadline timer(s) fired"), out
+
+    # then it has left the overdue tile and list (its township clock has just started) for the
+    # escalated ones, with its new countdown
+    for kind in ("deadline_warning", "deadline_breached", "escalated"):
+        page.wait_for_selector(f".feed .note.kind-{kind} a.case-no:text-is('{stale.number}')", timeout=10 * SECONDS)
+    wait_for_tile(page, "已超期", "0")
+    page.wait_for_selector(f"[data-live-list=overdue] tr[data-case-id='{stale.pk}']", state="detached",
+                           timeout=10 * SECONDS)
+    page.wait_for_selector(f"[data-live-list=escalated] tr[data-case-id='{stale.pk}'] .countdown", timeout=10 * SECONDS)
+    assert (tile(page, "已上报"), tile(page, "待受理"), tile(page, "乡镇（街道）分流")) == ("3", "0", "3")
+    # and the tiles agree with the live counters: every unread escalation and high-risk alarm
+    # is an escalated case, every high-risk alarm a high-risk case
+    assert (counter(page, "escalated"), counter(page, "high_risk"), counter(page, "deadline_breached")) == ("2", "1", "1")
+    assert int(tile(page, "已上报")) == int(counter(page, "escalated")) + int(counter(page, "high_risk"))
+    assert page.inner_text("[data-live-list=escalated] [data-count]") == "3"
+    assert page.inner_text("[data-live-list=overdue] [data-count]") == "0"
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "supervisor-board-tiles.png"), full_page=True)
+
+    # and what the live board shows is what a reload shows
+    live = tiles(page)
+    page.reload()
+    page.wait_for_selector("[data-live-status=live]", timeout=15 * SECONDS)
+    assert tiles(page) == live

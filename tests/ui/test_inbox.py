@@ -1,4 +1,6 @@
 """The mediator's inbox: only their committee's queue; claiming, assigning, putting back."""
+import re
+
 from tests.conftest import snapshot
 from tests.ui.conftest import Browser, stage_task, user
 from tests.ui.helpers import file_via_ui
@@ -102,3 +104,82 @@ def test_a_mediator_cannot_assign(demo):
     task = stage_task(case)
     assert page.has_form(f"/tasks/{task.pk}/claim/")
     assert not page.has_form(f"/tasks/{task.pk}/assign/")
+
+
+# --- "assigned to you" means it is in 我的任务, and the API's assigned_to_me says the same ---
+
+FENGYUAN_MEDIATOR = "mediator-330681108001"  # a second, non-head mediator of 枫源村
+CASES = "/api/v1/cases/"
+
+
+def mine_tab(page) -> tuple[str, set[str]]:
+    """The count on the 我的任务 tab and the case numbers its rows show."""
+    count = re.search(r'href="\?view=mine"[^>]*>\s*我的任务\s*<span class="count">(\d+)</span>', page.html)
+    assert count, "no 我的任务 tab"
+    return count[1], set(re.findall(r'<a class="case-no" href="/cases/\d+/">([^<]+)</a>', page.html))
+
+
+def assigned_to_me(api, who: str) -> set[int]:
+    response = api(who).get(CASES, {"assigned_to_me": "true"})
+    assert response.status_code == 200, response.data
+    return {row["id"] for row in response.data["results"]}
+
+
+def assigned_notifications(who: str, case) -> int:
+    return user(who).notifications.filter(case=case, kind="assigned").count()
+
+
+def test_a_mediator_the_head_names_with_themselves_finds_the_case_in_my_tasks(demo, api):
+    # given a dispute the head accepts on the case page, leaving themselves ticked (the form's
+    # default) and ticking mediator1 as well
+    _, case = file_via_ui(Browser("grid1"))
+    head = Browser("head1")
+    page = head.act(case, "accept", mediators=[user("head1").pk, user("mediator1").pk])
+    assert page.status == 200 and page.messages, page.messages
+
+    # then mediator1 was told 指派给您
+    assert assigned_notifications("mediator1", case) == 1
+
+    # and when mediator1 opens their inbox, 我的任务 lists the case and counts it
+    count, numbers = mine_tab(Browser("mediator1").get("/inbox/?view=mine"))
+    assert (count, numbers) == ("1", {case.number})
+    # and the API's assigned_to_me agrees, for both of them
+    assert assigned_to_me(api, "mediator1") == {case.pk}
+    assert mine_tab(head.get("/inbox/?view=mine")) == ("1", {case.number})
+    assert assigned_to_me(api, "head1") == {case.pk}
+
+
+def test_a_task_the_head_assigns_is_in_the_assignees_tasks_and_assigned_to_them(demo, api):
+    # given a dispute waiting for acceptance, and one mediator1 is not concerned with
+    _, case = file_via_ui(Browser("grid1"))
+    _, other = file_via_ui(Browser("grid1"), title="另一起纠纷")
+    head = Browser("head1")
+
+    # when the head assigns its acceptance task to mediator1 from the inbox
+    head.submit(head.get("/inbox/?view=queue").form(f"/tasks/{stage_task(case).pk}/assign/"), assignee="mediator1")
+
+    # then mediator1 was told, finds it in 我的任务, and the API's assigned_to_me says the same
+    assert assigned_notifications("mediator1", case) == 1
+    assert mine_tab(Browser("mediator1").get("/inbox/?view=mine")) == ("1", {case.number})
+    assert assigned_to_me(api, "mediator1") == {case.pk}
+    response = api("mediator1").get(CASES, {"assigned_to_me": "false"})
+    assert {row["id"] for row in response.data["results"]} == {other.pk}
+
+
+def test_a_mediation_task_the_head_reassigns_is_the_assignees_to_mediate(demo, api):
+    # given a dispute accepted with mediator1 as its mediator
+    _, case = file_via_ui(Browser("grid1"))
+    head = Browser("head1")
+    head.act(case, "accept", mediators=[user("mediator1").pk])
+    task = stage_task(case)
+
+    # when the head gives the mediation task to another mediator of the village
+    head.submit(head.get("/inbox/?view=all").form(f"/tasks/{task.pk}/assign/"), assignee=FENGYUAN_MEDIATOR)
+
+    # then that mediator finds it in 我的任务, assigned to them through the API, and may record
+    # the agreement from their inbox row (a named mediator of the case)
+    page = Browser(FENGYUAN_MEDIATOR).get("/inbox/?view=mine")
+    assert mine_tab(page) == ("1", {case.number})
+    assert f'href="/cases/{case.pk}/#act-record_agreement"' in page.html
+    assert assigned_to_me(api, FENGYUAN_MEDIATOR) == {case.pk}
+    assert "record_agreement" in api(FENGYUAN_MEDIATOR).get(f"{CASES}{case.pk}/").data["allowed_transitions"]

@@ -1,9 +1,10 @@
 """A case outside one's jurisdiction does not exist, on every page and every form of the UI."""
 import pytest
 
+from actions import services
 from casework.ladder import TRANSITIONS
 from tests.conftest import snapshot
-from tests.ui.conftest import Browser, stage_task
+from tests.ui.conftest import Browser, stage_task, user
 from tests.ui.helpers import file_via_ui
 
 
@@ -55,3 +56,20 @@ def test_an_unknown_case_or_action_is_404(demo):
     assert case.deadlines.get().state == "running"
     task.refresh_from_db()
     assert (task.status, task.owner_id) == task_before
+
+
+def test_the_live_boards_refresh_shows_only_cases_in_jurisdiction(demo):
+    # given an escalated case of 枫源村
+    _, case = file_via_ui(Browser("grid1"))
+    services.case_escalate(case_id=case.pk, actor=user("head1"), reason="村级调解难度大")
+
+    # when the township supervisor and a mediator of another village ask the board's refresh for it
+    own = Browser("super1").client.get("/board/live/", {"cases": f"{case.pk},99999999999999999999"})
+    other = Browser("mediator2").client.get("/board/live/", {"cases": str(case.pk)})
+
+    # then the supervisor gets its row, in the escalated list, counted; the outsider neither
+    assert own.status_code == other.status_code == 200
+    assert list(own.json()["rows"]) == [str(case.pk)] and own.json()["rows"][str(case.pk)]["lists"] == ["escalated"]
+    assert case.number in own.json()["rows"][str(case.pk)]["html"] and own.json()["counts"]["escalated"] == 1
+    assert other.json()["rows"] == {} and other.json()["counts"]["escalated"] == 0
+    assert case.number not in other.content.decode()

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,27 @@ def board(request):
         "high_risk": _with_countdowns(data.high_risk),
         "notification_kinds": NotificationKind.choices,
         "live_text": _live_text(),
+    })
+
+
+LIVE_ROWS = 100  # case ids one refresh may ask for: what a burst of notifications names
+
+
+@login_required
+def board_live(request):
+    """What the live board refreshes as notifications arrive (ui/board.js), from the same
+    selectors and templates as the page: its tiles, its lists' counts, and the rows of the cases
+    named (`?cases=1,2`), each with its countdown and the lists it belongs in now."""
+    ids = [int(raw) for raw in request.GET.get("cases", "").split(",") if raw.isascii() and raw.isdigit() and len(raw) <= 18]
+    data = selectors.board(request.user, rows=False)
+    rows = {}
+    for case, lists in selectors.board_cases(request.user, ids[:LIVE_ROWS]):
+        row = _with_countdowns([case])[0]
+        rows[str(case.pk)] = {"lists": lists, "html": render_to_string("ui/includes/case_row.html", {"row": row}, request)}
+    return JsonResponse({
+        "stats": render_to_string("ui/includes/board_stats.html", {"board": data}, request),
+        "counts": {"escalated": data.escalated_count, "overdue": data.overdue_count, "high_risk": data.high_risk_count},
+        "rows": rows,
     })
 
 

@@ -6,6 +6,14 @@
  * what it held that was read elsewhere meanwhile. "read" messages (an ack from
  * this or another tab or tablet) take notifications off. High risk raises a banner and,
  * when the supervisor has turned sound on, a tone.
+ *
+ * The tiles and lists the server rendered follow too: a notification puts its case on top of
+ * the lists its kind suggests at once, then, a moment later (one request for a burst), the
+ * board asks /board/live/ for the tiles, the lists' counts and the rows of the cases named,
+ * rendered by the same selectors and templates as the page — each row with its countdown, in
+ * exactly the lists it belongs in now (a breach in the village escalates the case: it leaves
+ * "overdue" for "escalated"). The tiles are refreshed every minute as well, for the changes
+ * nobody is notified of (a filing, a closing).
  */
 (function () {
   "use strict";
@@ -19,6 +27,10 @@
   var alertEl = document.getElementById("risk-alert");
   var soundToggle = root.querySelector("[data-sound-toggle]");
   var FEED_ROWS = 100;
+  var statsEl = document.querySelector("[data-board-stats]");
+  var REFRESH_DELAY_MS = 300;     // a burst of notifications (a sweep, a backlog) is one request
+  var REFRESH_EVERY_MS = 60000;   // the changes no notification tells of
+  var REFRESH_IDS = 100;          // as the server's LIVE_ROWS
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
   // Which board list a kind of notification brings its case into.
   var LISTS = {
@@ -27,6 +39,9 @@
   };
 
   var unread = new Map();   // id → message, in arrival order
+  var pending = new Set();  // case ids whose rows to fetch at the next refresh
+  var refreshTimer = null;
+  var refreshing = false;
   var stale = null;         // ids held before this connection's backlog, until "synced"
   var alerted = new Set();  // high-risk notification ids already announced
   var socket = null;
@@ -107,6 +122,84 @@
     });
   }
 
+  // --- the tiles, the counts and the rows, as the server renders them now ---
+
+  function rowFrom(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    return holder.content.firstElementChild;
+  }
+
+  function placeRow(section, id, html) {
+    var old = section.querySelector("tr[data-case-id='" + id + "']");
+    var table = section.querySelector("table.list");
+    if (!table) {
+      table = document.getElementById("live-table").content.firstElementChild.cloneNode(true);
+      var empty = section.querySelector(".empty");
+      if (empty) empty.replaceWith(table); else section.appendChild(table);
+    }
+    var row = rowFrom(html);
+    if (old) {
+      if (old.classList.contains("live-new")) row.classList.add("live-new");
+      old.replaceWith(row);
+    } else {
+      row.classList.add("live-new");
+      table.querySelector("tbody").prepend(row);
+    }
+  }
+
+  function dropRow(section, id) {
+    var old = section.querySelector("tr[data-case-id='" + id + "']");
+    if (!old) return;
+    var tbody = old.parentNode;
+    old.remove();
+    if (!tbody.querySelector("tr")) {  // the list is empty now: say so, as the page does
+      tbody.closest("table").replaceWith(el("p", { "class": "empty", text: section.getAttribute("data-empty") || "" }));
+    }
+  }
+
+  function applyRefresh(data) {
+    if (statsEl && typeof data.stats === "string") statsEl.innerHTML = data.stats;
+    document.querySelectorAll("[data-live-list]").forEach(function (section) {
+      var name = section.getAttribute("data-live-list");
+      var count = section.querySelector("[data-count]");
+      if (count && data.counts && name in data.counts) count.textContent = String(data.counts[name]);
+      Object.keys(data.rows || {}).forEach(function (id) {
+        var row = data.rows[id];
+        if (row.lists.indexOf(name) >= 0) placeRow(section, id, row.html);
+        else dropRow(section, id);
+      });
+    });
+  }
+
+  function refresh() {
+    refreshTimer = null;
+    if (refreshing) { scheduleRefresh(); return; }  // one at a time; the next one picks up the rest
+    var ids = Array.from(pending).slice(0, REFRESH_IDS);
+    ids.forEach(function (id) { pending.delete(id); });
+    refreshing = true;
+    fetch(root.getAttribute("data-refresh") + "?cases=" + ids.join(","),
+          { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!r.ok || !json) throw new Error("refresh " + r.status);
+        return r.json();
+      })
+      .then(applyRefresh)
+      .catch(function () { ids.forEach(function (id) { pending.add(id); }); })  // next time
+      .then(function () {
+        refreshing = false;
+        if (pending.size) scheduleRefresh();
+      });
+  }
+
+  function scheduleRefresh(caseId) {
+    if (caseId !== undefined) pending.add(String(caseId));
+    if (!refreshTimer) refreshTimer = setTimeout(refresh, REFRESH_DELAY_MS);
+  }
+
+  setInterval(function () { if (!document.hidden && socket) scheduleRefresh(); }, REFRESH_EVERY_MS);
+
   // --- the high-risk alert: visible always, audible when sound is on ---
 
   var audio = null;
@@ -169,6 +262,7 @@
       unread.set(m.id, m);
       intoLists(m);
     }
+    scheduleRefresh(m.case.id);
     if (m.kind === "high_risk") raiseAlert(m);
   }
 
@@ -179,7 +273,10 @@
     try { m = JSON.parse(event.data); } catch (e) { return; }
     if (m.type === "notification") onNotification(m);
     else if (m.type === "read") onRead(m.ids || []);
-    else if (m.type === "synced" && stale) { onRead(Array.from(stale)); stale = null; }
+    else if (m.type === "synced") {
+      if (stale) { onRead(Array.from(stale)); stale = null; }
+      scheduleRefresh();  // what changed while this board was away
+    }
     render();
   }
 
