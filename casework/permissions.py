@@ -141,14 +141,9 @@ def may_withdraw(case: Case, user: User) -> bool:
     return may_act_for_village(case, user) or may_act_for_township(case, user)
 
 
-def may_manage_clock(case: Case, user: User) -> bool:
-    """Pause or resume a stage's deadline: the village committee, the township center, or a grid worker of the case."""
-    return (may_act_for_village(case, user) or may_act_for_township(case, user)
-            or holds(user, {Role.GRID_WORKER}, case.region_path))
-
-
 def may_merge(case: Case, user: User) -> bool:
     return (
         holds(user, {Role.COMMITTEE_HEAD}, case.region_path, RegionLevel.VILLAGE)
         or may_act_for_township(case, user)
     )
+

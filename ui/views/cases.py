@@ -13,6 +13,7 @@ from actions import services
 from casework import ladder
 from casework import permissions as perms
 from casework.choices import DeadlineState
+from casework.clock import now as clock_now
 from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
 from casework.models import Case
@@ -49,8 +50,8 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "clock": clock,
         "countdown": presenters.countdown(clock),
         "confirmation": presenters.countdown(selectors.confirmation_clock(case)),
-        "may_manage_clock": case.is_open and clock is not None and perms.may_manage_clock(case, viewer),
-        "clock_paused": clock is not None and clock.state == DeadlineState.PAUSED,
+        "may_manage_clock": case.is_open and clock is not None and ladder.may_pause(case, viewer),
+        "clock_paused": clock is not None and clock.state_at(clock_now()) == DeadlineState.PAUSED,
         "pause_form": pause_form or PauseForm(prefix="pause"),
         "resume_form": ResumeForm(prefix="resume"),
         "timeline": presenters.timeline(list(case.events.all())),
@@ -157,3 +158,4 @@ def case_clock(request, case_id: int, action: str):
         status = 400 if isinstance(exc, InvalidInput) else exc.status
         return render_case(request, visible_case(request, case_id), pause_form=pause_form, status=status)
     return redirect("ui:case", case_id=case.pk)
+
