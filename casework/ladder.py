@@ -77,6 +77,8 @@ class EventAction(models.TextChoices):
     JUDICIAL_CONFIRMATION_REQUESTED = "judicial_confirmation_requested", _("requested judicial confirmation")  # 司法确认
     JUDICIAL_CONFIRMATION_DECIDED = "judicial_confirmation_decided", _("recorded the court's ruling")
     REFERRAL_RECEIVED = "referral_received", _("recorded the referral's receipt")  # 签收
+    # The case itself.
+    RAISE_RISK = "raise_risk", _("raised the risk level")  # 上调风险等级
 
 
 # --- the rungs and their stages ----------------------------------------------------------------

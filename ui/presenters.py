@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from casework import validators
-from casework.choices import Channel, DeadlineKind, DeadlineState, Satisfaction, Source, Status
+from casework.choices import Channel, DeadlineKind, DeadlineState, RiskLevel, Satisfaction, Source, Status
 from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
 
@@ -167,6 +167,8 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
         out.append((_("Assignee"), users.get(d["assignee"], d["assignee"])))
     if d.get("deadline"):
         out.append((_("Deadline"), choice_label(DeadlineKind, d["deadline"])))
+    if e.action == "raise_risk" and d.get("to"):
+        out.append((_("Risk level"), f"{choice_label(RiskLevel, d.get('from', ''))} → {choice_label(RiskLevel, d['to'])}"))
     if e.action in ("resume_clock", "pause_lapsed") and d.get("paused_seconds") is not None:
         out.append((_("Paused for"), duration_text(dt.timedelta(seconds=d["paused_seconds"]))))
     return out

@@ -381,3 +381,16 @@ class PauseInput(serializers.Serializer):
 class ResumeInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
+
+class RiskRaiseInput(serializers.Serializer):
+    """Raise the case's risk level: normal → elevated → high (一般 → 较大 → 重大)."""
+
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, help_text="The new, higher level.")
+    reason = serializers.CharField(max_length=2000, help_text="Why (recorded on the timeline).")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal: 403 forbidden, 404 not_found, 409 invalid_transition or conflict."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
