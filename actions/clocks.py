@@ -2,10 +2,13 @@
 mediation deadline once (延长调解期限, DESIGN.md §2).
 
 A clock may be paused while waiting for a party (e.g. unreachable), with the reason recorded, by
-those `casework.permissions.may_manage_clock` allows. Village mediation (《人民调解工作若干规定》 art. 33: 一般在一个月内调结) may be extended once with
-both parties' consent, recorded; township mediation once. By how much is the rule's
-`extension_days` (30 by default), copied onto the clock when it started; a rule of 0 means the
-stage cannot be extended. The viewflow timers are re-timed in the same transaction.
+whom the ladder lets keep the stage's clock (`Stage.paused_by`: the body that works the stage),
+for at most DEADLINE_PAUSE_MAX_DAYS; the same people resume it. Village mediation
+(《人民调解工作若干规定》 art. 33: 一般在一个月内调结) may be extended once with both parties'
+consent, recorded; township mediation once. Once per stage per case: a mediation reopened after
+an agreement does not get a second extension. By how much is the rule's `extension_days` (30 by
+default), copied onto the clock when it started; a rule of 0 means the stage cannot be extended.
+The viewflow timers are re-timed in the same transaction.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from actions.changes import check_access, lock_for, record_change
+from actions.deadlines import settle_lapsed_pause
 from casework import calendar, clock, deadlines, ladder
 from casework import permissions as perms
 from casework.choices import DeadlineState
@@ -28,17 +32,19 @@ def _clock_refusal() -> str:
 
 def check_clock(case: Case, actor: User) -> None:
     """Who may pause or resume the case's clock, before any input is read: 404, then 403."""
-    check_access(case, actor, may=perms.may_manage_clock, refusal=_clock_refusal())
+    check_access(case, actor, may=ladder.may_pause, refusal=_clock_refusal())
 
 
 def _lock_for_clock(case_id: int, actor: User) -> Case:
-    return lock_for(case_id, actor, may=perms.may_manage_clock, refusal=_clock_refusal())
+    return lock_for(case_id, actor, may=ladder.may_pause, refusal=_clock_refusal())
 
 
 @transaction.atomic
 def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
-    """Stop the current stage's clock while waiting for a party (e.g. unreachable)."""
+    """Stop the current stage's clock while waiting for a party (e.g. unreachable), for at most
+    DEADLINE_PAUSE_MAX_DAYS; a pause that has run out is recorded as such first."""
     case = _lock_for_clock(case_id, actor)
+    settle_lapsed_pause(case, deadlines.current_clock(case))
     paused = deadlines.pause_clock(case=case, actor=actor, reason=reason)
     record_change(case, actor=actor, action=EventAction.PAUSE_CLOCK, note=reason, data={"deadline": paused.kind})
     engine.reschedule(case)
@@ -75,9 +81,10 @@ def check_extension(case: Case, actor: User, seen_version: int | None = None) ->
         raise InvalidTransition(_("Only a village or township mediation deadline can be extended."))
     if deadline.extension_days == 0:
         raise InvalidTransition(_("The deadline rule for this stage allows no extension."))
-    if deadline.extended:
+    # Once per stage per case: a mediation reopened after an agreement keeps its earlier extension.
+    if deadline.extended or CaseDeadline.objects.filter(case=case, kind=deadline.kind, extended=True).exists():
         raise InvalidTransition(_("This deadline has already been extended once; it cannot be extended again."))
-    passed = deadline.state == DeadlineState.RUNNING and deadline.due_at <= clock.now()
+    passed = deadline.state_at(clock.now()) == DeadlineState.RUNNING and deadline.due_at <= clock.now()
     if deadline.state == DeadlineState.BREACHED or passed:
         # Extending a clock that has run out would hide a breach the timers are about to act on.
         raise InvalidTransition(_("This deadline has already passed; it can no longer be extended."))
@@ -104,10 +111,12 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
         raise InvalidInput(message, fields={"parties_consent": [message]})
 
     previous_due = deadline.due_at
-    deadline.due_at = calendar.add_days(previous_due, deadline.extension_days, deadline.day_count)
+    # Counted from the due moment as it stands, without the pause a paused clock's moments include.
+    shift = deadlines.pause_shift(deadline)
+    deadline.due_at = calendar.add_days(previous_due - shift, deadline.extension_days, deadline.day_count) + shift
     if deadline.warned_at is None:
         # Not yet warned: the warning moves to two thirds of the lengthened time.
-        deadline.warn_at = calendar.warning_moment(deadline.started_at, deadline.due_at)
+        deadline.warn_at = calendar.warning_moment(deadline.started_at, deadline.due_at - shift) + shift
     deadline.extended = True
     deadline.save(update_fields=["due_at", "warn_at", "extended"])
 

@@ -16,6 +16,7 @@ from actions.records import (
     session_record,
     termination_record,
 )
+from actions.risk import case_raise_risk, check_risk
 from actions.tasks import task_assign, task_claim, task_unassign
 from actions.transitions import (
     SERVICES,
@@ -40,9 +41,9 @@ __all__ = [
     "SERVICES", "CaseInput", "PartyInput", "agreement_complete", "agreement_sign", "case_accept", "case_add_attachment", "case_close",
     "case_close_unresolved",
     "case_decline", "case_escalate", "case_extend_deadline", "case_file", "case_merge", "case_pause_clock",
-    "case_record_agreement", "case_record_referral_outcome", "case_refer", "case_reopen", "case_resolve_on_spot",
+    "case_raise_risk", "case_record_agreement", "case_record_referral_outcome", "case_refer", "case_reopen", "case_resolve_on_spot",
     "case_resume_clock", "case_return_to_village", "case_triage_to_mediation", "case_withdraw",
     "check_agreement_act", "check_clock", "check_confirmation_decision", "check_extension", "check_mediation_record",
-    "check_referral_tracking", "check_transition", "judicial_confirmation_decide", "judicial_confirmation_request",
+    "check_referral_tracking", "check_risk", "check_transition", "judicial_confirmation_decide", "judicial_confirmation_request",
     "referral_receive", "session_record", "task_assign", "task_claim", "task_unassign", "termination_record",
 ]

@@ -3,12 +3,19 @@
 Rules are data (`DeadlineRule`); the defaults below apply where no rule row exists and are
 also what the initial data migration writes, so an administrator sees and edits them.
 The timers that act on due clocks (warnings, breaches) are driven by the workflow engine.
+
+A pause lasts at most `settings.DEADLINE_PAUSE_MAX_DAYS` calendar days (30 by default): a
+forgotten pause must not hide a case for ever. While it lasts, the clock's due and warning
+moments are those it reaches if the pause runs its full length, so that "overdue", "due soon"
+and the timers need no arithmetic to see a pause that has run out; resuming earlier brings
+them back by the pause not used.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from casework import calendar, clock, ladder
@@ -72,7 +79,8 @@ def stop_clocks(*, case: Case, at: dt.datetime, kinds: tuple[str, ...] | None = 
     else:
         clocks = clocks.exclude(kind__in=ladder.DETACHED_CLOCKS)
     # A breached clock stays breached when its stage ends; the others are met (or cancelled).
-    stopped = clocks.exclude(state=DeadlineState.BREACHED).update(state=state, ended_at=at, paused_at=None)
+    stopped = clocks.exclude(state=DeadlineState.BREACHED).update(state=state, ended_at=at, paused_at=None,
+                                                                   pause_ends_at=None)
     return stopped + clocks.filter(state=DeadlineState.BREACHED).update(ended_at=at)
 
 
@@ -109,32 +117,52 @@ def current_clock(case: Case) -> CaseDeadline | None:
     )
 
 
+def max_pause() -> dt.timedelta:
+    """How long a pause may last before the clock runs again on its own (calendar days)."""
+    return dt.timedelta(days=settings.DEADLINE_PAUSE_MAX_DAYS)
+
+
 def pause_clock(*, case: Case, actor: User, reason: str, at: dt.datetime | None = None) -> CaseDeadline:
+    """Stop the stage's clock for at most `max_pause()`; its moments become the latest they can be."""
     at = at or clock.now()
     deadline = current_clock(case)
-    if deadline is None or deadline.state != DeadlineState.RUNNING:
+    if deadline is None or deadline.state_at(at) != DeadlineState.RUNNING:
         raise InvalidTransition(_("No running deadline to pause."))
     if not reason.strip():
         raise InvalidInput(_("A reason is required."), fields={"reason": [_("A reason is required.")]})
     if deadline.due_at <= at:
         # Pausing a clock that has run out would hide a breach the timers are about to act on.
         raise InvalidTransition(_("This deadline has already passed and can no longer be paused."))
+    longest = max_pause()
     deadline.state, deadline.paused_at, deadline.pause_reason = DeadlineState.PAUSED, at, reason
-    deadline.save(update_fields=["state", "paused_at", "pause_reason"])
+    deadline.pause_ends_at = at + longest
+    deadline.due_at += longest
+    deadline.warn_at += longest
+    deadline.save(update_fields=["state", "paused_at", "pause_reason", "pause_ends_at", "due_at", "warn_at"])
     return deadline
 
 
+def pause_shift(deadline: CaseDeadline) -> dt.timedelta:
+    """How far a lasting pause has moved the clock's moments ahead (the whole pause, used or not)."""
+    if deadline.state != DeadlineState.PAUSED or deadline.pause_ends_at is None:
+        return dt.timedelta(0)
+    return deadline.pause_ends_at - deadline.paused_at
+
+
 def resume_clock(*, case: Case, actor: User, at: dt.datetime | None = None) -> tuple[CaseDeadline, dt.timedelta]:
-    """Resume a paused clock; its due and warning moments move by the time it stood still."""
+    """Resume a paused clock; its due and warning moments end up moved by the time it stood still."""
     at = at or clock.now()
     deadline = current_clock(case)
     if deadline is None or deadline.state != DeadlineState.PAUSED:
         raise InvalidTransition(_("The deadline is not paused."))
+    if deadline.lapsed(at):
+        raise InvalidTransition(_("The pause has run out: the deadline runs again."))
     stood = at - deadline.paused_at
-    deadline.due_at += stood
-    deadline.warn_at += stood
-    deadline.state, deadline.paused_at = DeadlineState.RUNNING, None
-    deadline.save(update_fields=["state", "paused_at", "due_at", "warn_at"])
+    unused = pause_shift(deadline) - stood  # the moments already include the whole pause
+    deadline.due_at -= unused
+    deadline.warn_at -= unused
+    deadline.state, deadline.paused_at, deadline.pause_ends_at = DeadlineState.RUNNING, None, None
+    deadline.save(update_fields=["state", "paused_at", "pause_ends_at", "due_at", "warn_at"])
     return deadline, stood
 
 
@@ -149,3 +177,26 @@ def rebase_follow_up(*, case: Case, obligation_dates: list[dt.date]) -> None:
     if follow_up.warned_at is None:
         follow_up.warn_at = calendar.warning_moment(follow_up.started_at, follow_up.due_at)
     follow_up.save(update_fields=["due_at", "warn_at"])
+
+
+def lapse_pause(deadline: CaseDeadline) -> dt.timedelta:
+    """The pause has run its full length: the clock runs again (its moments already count the pause).
+
+    Returns how long it stood still. The caller holds the case's row lock and records the change.
+    """
+    stood = pause_shift(deadline)
+    deadline.state, deadline.paused_at, deadline.pause_ends_at = DeadlineState.RUNNING, None, None
+    deadline.save(update_fields=["state", "paused_at", "pause_ends_at"])
+    return stood
+
+
+def timer_moment(deadline: CaseDeadline | None, field: str) -> dt.datetime | None:
+    """When the timer of `deadline`'s warning (`warn_at`) or breach (`due_at`) should fire; None: not
+    while it stands still with no end (paused by the system until something happens). A pause
+    with an end fires nothing before it ends."""
+    if deadline is None:
+        return None
+    moment = getattr(deadline, field)
+    if deadline.state == DeadlineState.PAUSED:
+        return None if deadline.pause_ends_at is None else max(moment, deadline.pause_ends_at)
+    return moment

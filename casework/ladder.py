@@ -65,6 +65,7 @@ class EventAction(models.TextChoices):
     # Clocks.
     PAUSE_CLOCK = "pause_clock", _("paused the deadline")
     RESUME_CLOCK = "resume_clock", _("resumed the deadline")
+    PAUSE_LAPSED = "pause_lapsed", _("the pause ran out; the deadline runs again")  # 暂停期满
     EXTEND_DEADLINE = "extend_deadline", _("extended the deadline")  # 延长调解期限
     DEADLINE_WARNING = "deadline_warning", _("deadline warning")  # 即将超期
     DEADLINE_BREACHED = "deadline_breached", _("deadline breached")  # 已超期
@@ -78,6 +79,8 @@ class EventAction(models.TextChoices):
     JUDICIAL_CONFIRMATION_REQUESTED = "judicial_confirmation_requested", _("requested judicial confirmation")  # 司法确认
     JUDICIAL_CONFIRMATION_DECIDED = "judicial_confirmation_decided", _("recorded the court's ruling")
     REFERRAL_RECEIVED = "referral_received", _("recorded the referral's receipt")  # 签收
+    # The case itself.
+    RAISE_RISK = "raise_risk", _("raised the risk level")  # 上调风险等级
 
 
 # --- the rungs and their stages ----------------------------------------------------------------
@@ -119,6 +122,9 @@ class Stage:
     breach: Breach | None  # None: a breach is recorded and told, and acts no further
     extension: Extension | None = None
     mediates: bool = False  # mediation is held here: sessions (调解笔录) and terminations are recorded
+    # Who may pause (and resume) the stage's clock while waiting for a party: the body that
+    # works the stage, so nobody stops another body's clock or restarts one it stopped.
+    paused_by: Permission | None = None
 
     @property
     def clock(self) -> str:
@@ -130,26 +136,31 @@ STAGES: dict[str, Stage] = {
     stage.status: stage
     for stage in (
         Stage(S.REPORTED, Rung.GRID, "village_acceptance", _("Village acceptance"),  # 受理
-              (K.ACCEPTANCE,), Queue.VILLAGE_COMMITTEE, Breach.ESCALATE),
+              (K.ACCEPTANCE,), Queue.VILLAGE_COMMITTEE, Breach.ESCALATE, paused_by=perms.may_act_for_village),
         Stage(S.VILLAGE_MEDIATION, Rung.VILLAGE, "village_mediation", _("Village mediation"),
               (K.VILLAGE_MEDIATION,), Queue.VILLAGE_COMMITTEE, Breach.ESCALATE,
               # 《人民调解工作若干规定》 art. 33: extendable once, with both parties' consent.
-              Extension(perms.may_act_for_village, consent_required=True), mediates=True),
+              Extension(perms.may_act_for_village, consent_required=True), mediates=True,
+              paused_by=perms.may_act_for_village),
         Stage(S.TOWNSHIP_TRIAGE, Rung.TOWNSHIP, "township_triage", _("Township triage"),  # 分流
-              (K.TOWNSHIP_TRIAGE,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE),
+              (K.TOWNSHIP_TRIAGE,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE, paused_by=perms.may_act_for_township),
         Stage(S.TOWNSHIP_MEDIATION, Rung.TOWNSHIP, "township_mediation", _("Township mediation"),
               (K.TOWNSHIP_MEDIATION,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE,
-              Extension(perms.may_act_for_township), mediates=True),
+              Extension(perms.may_act_for_township), mediates=True, paused_by=perms.may_act_for_township),
         Stage(S.REFERRED, Rung.CHANNEL, "referral_tracking", _("Referral tracking"),  # 一站式多元化解
-              (K.REFERRAL_FEEDBACK,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE),
-        # Agreed: the follow-up visit (回访). The rung is the agreeing one. The judicial-
-        # confirmation window is not a stage clock: it starts the day the agreement takes effect
-        # (mediation.agreements.time_confirmation_window), which may be after the stage began.
+              (K.REFERRAL_FEEDBACK,), Queue.TOWNSHIP_CENTER, Breach.SUPERVISE, paused_by=perms.may_act_for_township),
+        # Agreed: the follow-up visit (回访) — late, a supervision order (督办) like the township's
+        # clocks. The rung is the agreeing one. The judicial-confirmation window is not a stage
+        # clock: a countdown shown to the parties that has no timers and never escalates anything,
+        # it starts the day the agreement takes effect (mediation.agreements.time_confirmation_window),
+        # which may be after the stage began.
         Stage(S.AGREED, "", "follow_up", _("Follow-up visit"),
-              (K.FOLLOW_UP,), Queue.AGREEING_BODY, None),
+              (K.FOLLOW_UP,), Queue.AGREEING_BODY, Breach.SUPERVISE,
+              paused_by=perms.may_act_on_agreement),
     )
 }
 assert set(STAGES) == set(OPEN_STATUSES), "every open status is a stage of the ladder"
+assert all(stage.paused_by for stage in STAGES.values()), "every stage says who may pause its clock"
 STAGE_BY_TASK: dict[str, Stage] = {stage.task: stage for stage in STAGES.values()}
 # Clocks that outlive the stage during which they started: a countdown shown to the parties
 # that never escalates anything.
@@ -172,6 +183,18 @@ def rung_of(status: str, agreed_rung: str = "") -> str:
 def clocks_for(status: str) -> tuple[str, ...]:
     stage = STAGES.get(status)
     return stage.clocks if stage else ()
+
+
+def may_pause(case: Case, actor: User) -> bool:
+    """May the actor pause and resume the clock of the stage the case is in (`Stage.paused_by`)?
+
+    A case in no stage (closed) has no clock: whoever keeps some stage's clock hears "not now"
+    (409) from the clock itself, not "not you".
+    """
+    stage = STAGES.get(case.status)
+    if stage is not None:
+        return bool(stage.paused_by(case, actor))
+    return any(s.paused_by(case, actor) for s in STAGES.values())
 
 
 # --- the transitions -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 HANDLING_ROLES = frozenset({Role.GRID_WORKER, Role.MEDIATOR, Role.COMMITTEE_HEAD, Role.CENTER_STAFF, Role.ADMIN})
 VILLAGE_COMMITTEE = frozenset({Role.MEDIATOR, Role.COMMITTEE_HEAD})
+SUPERVISORS = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_SUPERVISOR})
 FILING_ROLES = frozenset({Role.GRID_WORKER, Role.MEDIATOR, Role.COMMITTEE_HEAD, Role.CENTER_STAFF, Role.ADMIN})
 
 
@@ -141,14 +142,20 @@ def may_withdraw(case: Case, user: User) -> bool:
     return may_act_for_village(case, user) or may_act_for_township(case, user)
 
 
-def may_manage_clock(case: Case, user: User) -> bool:
-    """Pause or resume a stage's deadline: the village committee, the township center, or a grid worker of the case."""
-    return (may_act_for_village(case, user) or may_act_for_township(case, user)
-            or holds(user, {Role.GRID_WORKER}, case.region_path))
-
-
 def may_merge(case: Case, user: User) -> bool:
     return (
         holds(user, {Role.COMMITTEE_HEAD}, case.region_path, RegionLevel.VILLAGE)
         or may_act_for_township(case, user)
     )
+
+
+def may_raise_risk(case: Case, user: User) -> bool:
+    """Raise a case's risk level (一般 → 较大 → 重大): those who judge it and answer for it.
+
+    The village committee and the township center work the case and meet the parties; the
+    township and county supervisors are the ones a high-risk case alerts, and act on what they
+    learn. Not the grid worker: after filing, what they see goes to the committee (or files a new
+    case), since raising to 重大 takes the case out of the committee's hands.
+    """
+    return (may_act_for_village(case, user) or may_act_for_township(case, user)
+            or holds(user, SUPERVISORS, case.region_path))

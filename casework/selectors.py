@@ -7,9 +7,20 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from casework import clock
 from casework import permissions as perms
-from casework.choices import OPEN_STATUSES, DeadlineKind, DeadlineState, RegionLevel
+from casework.choices import OPEN_STATUSES, DeadlineKind, RegionLevel
 from casework.errors import NotFound
-from casework.models import Case, CaseDeadline, CaseEvent, Party, Region, RoleAssignment, User, in_subtrees, path_at
+from casework.models import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    Party,
+    Region,
+    RoleAssignment,
+    User,
+    in_subtrees,
+    path_at,
+    ticking,
+)
 
 DUPLICATE_WINDOW = dt.timedelta(days=90)
 
@@ -37,9 +48,9 @@ def case_list(*, viewer: User) -> QuerySet[Case]:
 
 def overdue_filter(now: dt.datetime | None = None) -> Q:
     # The judicial-confirmation window is a countdown for the parties, not a stage's deadline.
+    # A paused clock is not overdue while its pause lasts; one whose pause has run out is (ticking).
     overdue = CaseDeadline.objects.filter(
-        case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or clock.now(),
-        state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED],
+        ticking(), case=OuterRef("pk"), ended_at__isnull=True, due_at__lt=now or clock.now(),
     ).exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION)
     return Q(Exists(overdue))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from casework import ladder
-from casework.choices import DeadlineState
+from casework.deadlines import timer_moment as clock_timer_moment
 from casework.models import Case, CaseDeadline
 
 NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
@@ -60,10 +60,9 @@ def stage_clock(case: Case, stage: str) -> CaseDeadline | None:
 
 
 def _moment(activation, field: str) -> dt.datetime:
-    deadline = stage_clock(activation.process.case, host_stage(activation))
-    if deadline is None or deadline.state == DeadlineState.PAUSED:
-        return NEVER  # rescheduled by flows.engine.reschedule when the clock runs again
-    return getattr(deadline, field)
+    # Not while paused with no end: rescheduled by flows.engine.reschedule when the clock runs again.
+    moment = clock_timer_moment(stage_clock(activation.process.case, host_stage(activation)), field)
+    return NEVER if moment is None else moment
 
 
 def warning_moment(activation) -> dt.datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from viewflow.workflow.status import STATUS
 
 from casework import ladder
+from casework.deadlines import timer_moment
 from casework.models import Case, User
 from flows import deadlines
 from flows.flows import DisputeFlow
@@ -47,13 +48,13 @@ def reschedule(case: Case) -> int:
     if task is None:
         return 0
     deadline = deadlines.stage_clock(case, task.flow_task.name)
-    paused = deadline is None or deadline.state == "paused"
     moved = 0
     for timer in task.leading.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED):
         is_warning = timer.flow_task._next.name == "raise_warning"
-        moment = None if paused else (deadline.warn_at if is_warning else deadline.due_at)
         if is_warning and deadline is not None and deadline.warned_at:
             continue
+        # None while it stands still with no end; a pause with an end fires nothing before it ends.
+        moment = timer_moment(deadline, "warn_at" if is_warning else "due_at")
         timer.scheduled = moment
         timer.save(update_fields=["scheduled"])
         moved += 1

@@ -10,9 +10,9 @@ from viewflow.workflow.status import STATUS
 
 from casework import clock
 from casework import permissions as perms
-from casework.choices import DeadlineKind, DeadlineState
+from casework.choices import DeadlineKind
 from casework.errors import NotFound
-from casework.models import Case, CaseDeadline, User
+from casework.models import Case, CaseDeadline, User, ticking
 from casework.selectors import case_scope
 from flows.models import Notification
 from flows.queues import queue_organizations
@@ -24,8 +24,9 @@ INBOX_VIEWS = ("mine", "queue", "due_soon", "overdue", "all")
 
 def _stage_due() -> Subquery:
     clocks = (CaseDeadline.objects.filter(case=OuterRef("process__disputeprocess__case"), ended_at__isnull=True)
-              # A paused clock is neither due soon nor overdue: it waits for a party.
-              .exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).exclude(state=DeadlineState.PAUSED)
+              # Paused with no end, it waits: neither due soon nor overdue. Paused with an end, its
+              # due moment is the latest it can be: due soon or overdue whenever it is resumed.
+              .filter(ticking()).exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION)
               .order_by("due_at").values("due_at")[:1])
     return Subquery(clocks)
 

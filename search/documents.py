@@ -19,8 +19,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from casework.choices import DeadlineKind, DeadlineState, RegionLevel
-from casework.models import Case, CaseDeadline, Region, enclosing_paths, path_at
+from casework.choices import DeadlineKind, RegionLevel
+from casework.models import Case, CaseDeadline, Region, enclosing_paths, path_at, ticking
 from casework.validators import mask_id_number, mask_phone
 from mediation.models import Agreement
 
@@ -84,9 +84,8 @@ def _open_deadlines() -> Prefetch:
     # The clocks the list's `overdue` filter counts (casework.selectors.overdue_filter).
     return Prefetch(
         "deadlines",
-        queryset=CaseDeadline.objects.filter(
-            ended_at__isnull=True, state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED],
-        ).exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).order_by("due_at"),
+        queryset=CaseDeadline.objects.filter(ticking(), ended_at__isnull=True)
+        .exclude(kind=DeadlineKind.JUDICIAL_CONFIRMATION).order_by("due_at"),
         to_attr="overdue_clocks",
     )
 

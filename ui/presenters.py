@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from casework import validators
-from casework.choices import Channel, DeadlineKind, DeadlineState, NotificationKind, Satisfaction, Source, Status
+from casework.choices import (
+    Channel,
+    DeadlineKind,
+    DeadlineState,
+    NotificationKind,
+    RiskLevel,
+    Satisfaction,
+    Source,
+    Status,
+)
 from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
 
@@ -63,7 +72,7 @@ def countdown(deadline: CaseDeadline | None, *, due_at: dt.datetime | None = Non
             # A window for the parties, not a stage's deadline: when it has passed, it is over, not late.
             return Countdown("ended", _("Ended on %(date)s") % {"date": formats.date_format(
                 timezone.localtime(due_at), "DATE_FORMAT")}, due_at, kind)
-        if deadline.state == DeadlineState.PAUSED:
+        if deadline.state_at(now) == DeadlineState.PAUSED:  # a pause that has run out runs again
             return Countdown("paused", _("Paused"), due_at, kind, deadline.pause_reason)
         warn_at = deadline.warn_at
     elif due_at is not None:
@@ -185,7 +194,9 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
         out.append((_("Assignee"), users.get(d["assignee"], d["assignee"])))
     if d.get("deadline"):
         out.append((_("Deadline"), choice_label(DeadlineKind, d["deadline"])))
-    if e.action == "resume_clock" and d.get("paused_seconds") is not None:
+    if e.action == "raise_risk" and d.get("to"):
+        out.append((_("Risk level"), f"{choice_label(RiskLevel, d.get('from', ''))} → {choice_label(RiskLevel, d['to'])}"))
+    if e.action in ("resume_clock", "pause_lapsed") and d.get("paused_seconds") is not None:
         out.append((_("Paused for"), duration_text(dt.timedelta(seconds=d["paused_seconds"]))))
     return out
 

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework import clock, ladder, validators
 from casework import permissions as perms
 from casework.choices import (
+    DeadlineState,
     DisputeType,
     PartyRole,
     RegionLevel,
@@ -157,14 +159,24 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseDeadline
-        fields = ["kind", "state", "started_at", "due_at", "warn_at", "paused_at", "pause_reason", "extended", "overdue"]
+        fields = ["kind", "state", "started_at", "due_at", "warn_at", "paused_at", "pause_reason", "pause_ends_at",
+                  "extended", "overdue"]
+        extra_kwargs = {
+            "due_at": {"help_text": "While paused: the latest it can be due, if the pause runs until pause_ends_at."},
+            "pause_ends_at": {"help_text": "A pause runs out on its own then, and the clock runs again."},
+        }
+
+    @extend_schema_field(serializers.ChoiceField(choices=DeadlineState.choices))
+    def get_state(self, deadline) -> str:
+        return deadline.state_at(clock.now())  # a pause that has run out is running
 
     def get_overdue(self, deadline) -> bool:
-        return deadline.state != "paused" and deadline.due_at < clock.now()
+        return deadline.overdue_at(clock.now())
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -368,3 +380,17 @@ class PauseInput(serializers.Serializer):
 
 class ResumeInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RiskRaiseInput(serializers.Serializer):
+    """Raise the case's risk level: normal → elevated → high (一般 → 较大 → 重大)."""
+
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, help_text="The new, higher level.")
+    reason = serializers.CharField(max_length=2000, help_text="Why (recorded on the timeline).")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal: 403 forbidden, 404 not_found, 409 invalid_transition or conflict."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()

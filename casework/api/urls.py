@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:case_id>/attachments/", views.AttachmentView.as_view(), name="api-case-attachments"),
     path("cases/<str:case_id>/attachments/<str:attachment_id>/", views.AttachmentDownloadView.as_view(),
          name="api-case-attachment"),
+    path("cases/<str:case_id>/risk/", views.RiskView.as_view(), name="api-case-risk"),
     path("cases/<str:case_id>/deadline/extend/", views.DeadlineExtendView.as_view(), name="api-case-deadline-extend"),
     path("cases/<str:case_id>/deadline/<str:action>/", views.ClockView.as_view(), name="api-case-clock"),
 ]

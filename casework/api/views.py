@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -221,6 +221,40 @@ class DeadlineExtendView(APIView):
         form = DeadlineExtendInput(data=request.data)
         form.is_valid(raise_exception=True)
         services.case_extend_deadline(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
+        response["ETag"] = f'"{case.version}"'
+        return response
+
+
+class RiskView(APIView):
+    """Raise the case's risk level after filing (风险升级)."""
+
+    @extend_schema(
+        request=s.RiskRaiseInput, parameters=[IF_MATCH_HEADER],
+        responses={
+            200: s.CaseDetailSerializer,
+            400: OpenApiResponse(description="Field errors: `risk_level` unknown, `reason` missing."),
+            403: OpenApiResponse(s.ErrorSerializer, description="Only the case's village committee, the township "
+                                 "center and the township or county supervisors may raise it."),
+            404: OpenApiResponse(s.ErrorSerializer, description="No such case in the caller's jurisdiction."),
+            409: OpenApiResponse(s.ErrorSerializer, description="`conflict`: a stale If-Match. `invalid_transition`: "
+                                 "the case is closed, or the level is not higher than the case's."),
+        },
+        description="Raise the risk level (normal → elevated → high), with a reason recorded on the timeline as "
+        "`raise_risk`. Raised to `high`, the case is fast-tracked as a high-risk filing is — from `reported` or "
+        "`village_mediation` straight to `township_triage` (an automatic `escalate`) — and the township and county "
+        "are notified (`high_risk`). A level cannot be lowered.",
+    )
+    def post(self, request, case_id):
+        case_id = _case_id(case_id)
+        case = selectors.case_get(viewer=request.user, case_id=case_id)
+        seen = _seen_version(request, case)
+        # Role and state before the body, as for the transitions: a refused action reads as 403/409, not 400.
+        services.check_risk(case, request.user, seen)
+        form = s.RiskRaiseInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.case_raise_risk(case_id=case_id, actor=request.user, seen_version=seen, **form.validated_data)
         case = selectors.case_get(viewer=request.user, case_id=case_id)
         response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
         response["ETag"] = f'"{case.version}"'

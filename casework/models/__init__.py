@@ -1,5 +1,5 @@
 from .cases import Attachment, Case, CaseNumberCounter, IdempotencyKey, Party
-from .deadlines import CaseDeadline, DeadlineRule, Holiday
+from .deadlines import CaseDeadline, DeadlineRule, Holiday, ticking
 from .events import CaseEvent
 from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, in_subtrees, path_at
 from .outbox import SearchOutbox
@@ -21,4 +21,5 @@ __all__ = [
     "enclosing_paths",
     "in_subtrees",
     "path_at",
+    "ticking",
 ]

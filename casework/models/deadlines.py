@@ -1,12 +1,21 @@
 """Deadlines as data: rules, the holiday calendar, and each case's running clocks."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import DayCount, DeadlineKind, DeadlineState, DisputeType
 
-__all__ = ["DeadlineRule", "Holiday", "CaseDeadline"]
+__all__ = ["DeadlineRule", "Holiday", "CaseDeadline", "ticking"]
+
+
+def ticking() -> models.Q:
+    """Clocks whose `due_at` can pass: running, breached, or paused with an end — then `due_at` is
+    the latest moment it can be due, so once that has passed the pause has run out too."""
+    return (models.Q(state__in=[DeadlineState.RUNNING, DeadlineState.BREACHED])
+            | models.Q(state=DeadlineState.PAUSED, pause_ends_at__isnull=False))
 
 
 class DeadlineRule(models.Model):
@@ -86,6 +95,11 @@ class CaseDeadline(models.Model):
     extended = models.BooleanField(default=False)
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
+    # A pause by a person runs out on its own at this moment (DEADLINE_PAUSE_MAX_DAYS). While
+    # such a pause lasts, `due_at` and `warn_at` are the moments the clock reaches if the pause
+    # runs its full length — the latest it can be due; resuming earlier brings them back by the
+    # pause not used. Empty: not paused, or paused by the system until something happens.
+    pause_ends_at = models.DateTimeField(_("pause ends at"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -102,3 +116,15 @@ class CaseDeadline(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in (DeadlineState.RUNNING, DeadlineState.PAUSED)
+
+    def lapsed(self, at: dt.datetime) -> bool:
+        """Paused, but the pause has run its maximum length by `at`: the clock runs again."""
+        return self.state == DeadlineState.PAUSED and self.pause_ends_at is not None and self.pause_ends_at <= at
+
+    def state_at(self, at: dt.datetime) -> str:
+        """The state as people should read it at `at`: a lapsed pause is running."""
+        return DeadlineState.RUNNING if self.lapsed(at) else self.state
+
+    def overdue_at(self, at: dt.datetime) -> bool:
+        """Past its due moment and not standing still (a lapsed pause stands still no more)."""
+        return self.state_at(at) in (DeadlineState.RUNNING, DeadlineState.BREACHED) and self.due_at < at

@@ -209,6 +209,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("FENGQIAO_MEDIA_ROOT", VAR_DIR / "media"))
 # Attachments larger than this are refused with a 400 (photos from a tablet, scanned PDFs).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# A deadline paused while waiting for a party runs again on its own after this many calendar days.
+DEADLINE_PAUSE_MAX_DAYS = int(os.environ.get("DEADLINE_PAUSE_MAX_DAYS", "30"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

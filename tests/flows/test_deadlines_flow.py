@@ -1,7 +1,7 @@
 """Deadline timers end to end (DESIGN.md §2, §6): the warning at two thirds of the time, the
 breach that escalates a village stage one rung or raises a supervision order (督办) at the
 township, fired by `fire_deadlines --as-of` (and by viewflow's own `workflow_timers`) — once,
-however often the sweep runs, and never while the clock is paused.
+however often the sweep runs, and never while the clock is paused (until the pause runs out).
 
 Sweep moments are taken from each case's own clock (`warn_at`, `due_at`); nothing is asserted
 about how long anything took. viewflow's dispatcher reads django's `timezone.now()`, so its
@@ -21,7 +21,6 @@ from actions import services
 from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent
 from flows import engine
-from flows.deadlines import NEVER
 from tests.conftest import user
 from tests.flows.helpers import (
     AGREEMENT,
@@ -57,10 +56,6 @@ def state_of(case_id: int) -> tuple:
             list(tasks.values_list("pk", "status", "scheduled")),
             list(CaseDeadline.objects.filter(case=case).order_by("pk").values_list(
                 "kind", "state", "warned_at", "breached_at", "ended_at", "due_at")))
-
-
-def never(moment: dt.datetime | None) -> bool:
-    return moment is None or moment >= NEVER
 
 
 def bring(api, status: str) -> int:
@@ -260,12 +255,16 @@ def test_a_paused_clock_does_not_fire_and_its_timers_move_with_it_on_resume(demo
     original_warn, original_due = deadline.warn_at, deadline.due_at
     pause(api, case_id, via=via)
 
-    # then its timers are rescheduled to never
+    # then its timers wait for the pause to run out (DEADLINE_PAUSE_MAX_DAYS): armed at the moments
+    # the clock reaches if the pause runs its full length, none before the pause ends
+    paused = clock_of(case_id)
+    longest = paused.pause_ends_at - paused.paused_at
     armed = timers_of(stage_task(case_id))
-    assert all(never(t.scheduled) for t in armed.values()), [t.scheduled for t in armed.values()]
+    assert armed["breach"].scheduled == paused.due_at == original_due + longest
+    assert armed["warning"].scheduled == max(original_warn + longest, paused.pause_ends_at)
     assert {t.status for t in armed.values()} == {STATUS.SCHEDULED}
 
-    # when the sweep runs long after the original due moment
+    # when the sweep runs long after the original due moment, but before the pause runs out
     out = fire_deadlines(original_due + dt.timedelta(days=10))
 
     # then nothing fired: no warning, no breach, no escalation
@@ -378,7 +377,7 @@ def test_a_deadline_rule_of_zero_days_makes_the_clock_due_the_same_day(demo, api
     assert_process_follows(case_id, "township_triage", "township", owner=None)
 
 
-def test_agreement_follow_up_breach_is_recorded_without_escalating(demo, api):
+def test_agreement_follow_up_breach_raises_a_supervision_order_and_the_case_stays(demo, api):
     # given a village agreement whose follow-up visit (回访) is due 15 days after the last obligation
     case_id = bring(api, "village_mediation")
     fire(api, "mediator1", case_id, "record_agreement", AGREEMENT)
@@ -388,8 +387,9 @@ def test_agreement_follow_up_breach_is_recorded_without_escalating(demo, api):
     # when the sweep runs after it
     fire_deadlines(deadline.due_at + MINUTE)
 
-    # then the breach is on the timeline, and the agreed case stays agreed with its follow-up task
-    assert actions(case_id)[-2:] == ["deadline_warning", "deadline_breached"]
+    # then the breach is on the timeline with a supervision order (督办, issue 10), and the agreed
+    # case stays agreed with its follow-up task
+    assert actions(case_id)[-3:] == ["deadline_warning", "deadline_breached", "supervision_order"]
     assert Case.objects.get(pk=case_id).status == "agreed"
     assert stage_task(case_id).flow_task.name == "follow_up"
 

@@ -455,9 +455,9 @@ def test_the_inbox_is_ordered_by_due_moment_first(ladder, api):
 def test_a_paused_clock_is_neither_overdue_nor_due_soon_in_the_inbox(ladder, api):
     # given 枫源村's acceptance clock paused while a party is unreachable
     case_id = ladder["fengyuan"]
+    due = stage_clock(Case.objects.get(pk=case_id)).due_at  # before the pause (which then moves it)
     response = api("head1").post(f"{CASES}{case_id}/deadline/pause/", {"reason": "当事人住院，暂无法联系"}, format="json")
     assert response.status_code == 200, response.data
-    due = stage_clock(Case.objects.get(pk=case_id)).due_at
 
     # when the head looks a day after the moment it would have fallen due
     with clock.travel_to(due + dt.timedelta(days=1)):

@@ -184,11 +184,15 @@ def test_paused_clock_is_extended_and_its_timers_wait_for_the_resume(demo, api):
     original_due = stage_clock(case.pk, "village_mediation").due_at
     with clock.travel_to(at(2026, 3, 10)):
         assert post(api, "head1", case.pk, "deadline/pause/", {"reason": "被申请人外出务工"}).status_code == 200
-    # when it is extended while paused, then it is due 30 days later, and the timers stay unarmed
+    # when it is extended while paused, then it is due 30 days later than it would be at the end
+    # of the pause (a pause lasts 30 days at most), and the timers wait for the pause to run out
     with clock.travel_to(at(2026, 3, 12)):
         assert extend(api, "head1", case.pk, reason=REASON, parties_consent=True).status_code == 200
-    assert stage_clock(case.pk, "village_mediation").due_at == original_due + dt.timedelta(days=30)
-    assert set(timers(case.pk).values()) == {None}
+    paused = stage_clock(case.pk, "village_mediation")
+    longest = paused.pause_ends_at - paused.paused_at
+    assert paused.due_at == original_due + dt.timedelta(days=30) + longest
+    assert timers(case.pk) == {"raise_warning": max(paused.warn_at, paused.pause_ends_at),
+                               "handle_breach": paused.due_at}
     # and when it resumes five days after the pause, the timers are armed at the extended, shifted moments
     with clock.travel_to(at(2026, 3, 15)):
         assert post(api, "head1", case.pk, "deadline/resume/").status_code == 200

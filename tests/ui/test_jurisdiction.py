@@ -27,6 +27,8 @@ def test_a_case_outside_jurisdiction_is_404_on_every_ui_page(demo, outsider):
                                                                 f"{name}-note": "x", f"{name}-reason": "x"})
     for action in ("pause", "resume"):
         statuses[action] = post(f"/cases/{case.pk}/deadline/{action}/", {"pause-reason": "x"})
+    statuses["risk"] = post(f"/cases/{case.pk}/risk/", {"risk-risk_level": "high", "risk-reason": "x",
+                                                        "risk-seen_version": case.version})
     for action in ("claim", "assign", "unassign"):
         statuses[f"task {action}"] = post(f"/tasks/{task.pk}/{action}/", {"assignee": outsider})
 

@@ -1,4 +1,4 @@
-"""The case page and the actions posted from it: transitions and the deadline clock."""
+"""The case page and the actions posted from it: transitions, the deadline clock, the risk level."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -12,19 +12,21 @@ from django.views.decorators.http import require_POST
 from actions import services
 from casework import ladder
 from casework import permissions as perms
-from casework.choices import DeadlineState
+from casework.choices import DeadlineState, RiskLevel
+from casework.clock import now as clock_now
 from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
 from casework.models import Case
 from flows import queues
 from search.query import SearchUnavailable
 from ui import presenters, selectors
+from ui.forms.risk import RiskForm
 from ui.forms.transitions import DANGER, FORMS, PauseForm, ResumeForm, TransitionForm, transition_form
 from ui.views.common import safe_next, visible_case
 
 
 def render_case(request, case: Case, *, bound: TransitionForm | None = None, pause_form: PauseForm | None = None,
-                status: int = 200):
+                risk_form: RiskForm | None = None, status: int = 200):
     """The case page; `bound` is a form the viewer just submitted, shown again with their input."""
     viewer = request.user
     names = ladder.allowed_transitions(case, viewer)
@@ -49,8 +51,8 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "clock": clock,
         "countdown": presenters.countdown(clock),
         "confirmation": presenters.countdown(selectors.confirmation_clock(case)),
-        "may_manage_clock": case.is_open and clock is not None and perms.may_manage_clock(case, viewer),
-        "clock_paused": clock is not None and clock.state == DeadlineState.PAUSED,
+        "may_manage_clock": case.is_open and clock is not None and ladder.may_pause(case, viewer),
+        "clock_paused": clock is not None and clock.state_at(clock_now()) == DeadlineState.PAUSED,
         "pause_form": pause_form or PauseForm(prefix="pause"),
         "resume_form": ResumeForm(prefix="resume"),
         "timeline": presenters.timeline(list(case.events.all())),
@@ -67,8 +69,13 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "task": task,
         "task_in_my_queue": task is not None and task.owner_permission_obj_pk in my_queues,
         "mediators": list(case.mediators.all()),
+        "risk_form": risk_form or (RiskForm(case=case) if _may_raise_risk(case, viewer) else None),
     }
     return render(request, "ui/case.html", context, status=status)
+
+
+def _may_raise_risk(case: Case, viewer) -> bool:
+    return case.is_open and case.risk_level != RiskLevel.HIGH and perms.may_raise_risk(case, viewer)
 
 
 def _region_names(case: Case) -> list[str]:
@@ -157,4 +164,29 @@ def case_clock(request, case_id: int, action: str):
         messages.error(request, exc.detail)
         status = 400 if isinstance(exc, InvalidInput) else exc.status
         return render_case(request, visible_case(request, case_id), pause_form=pause_form, status=status)
+    return redirect("ui:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_risk(request, case_id: int):
+    """Raise the case's risk level with a reason; to high, the case is fast-tracked to the township."""
+    case = visible_case(request, case_id)
+    form = RiskForm(request.POST, case=case)
+    raw = request.POST.get("risk-seen_version", "")
+    seen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    try:
+        services.check_risk(case, request.user, seen)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the marked fields."))
+            return render_case(request, case, risk_form=form, status=400)
+        services.case_raise_risk(case_id=case.pk, actor=request.user, seen_version=seen, **form.cleaned_data)
+    except NotFound:
+        raise Http404("No such case.")
+    except Refused as exc:
+        messages.error(request, exc.detail)
+        status = 400 if isinstance(exc, InvalidInput) else exc.status
+        fresh = visible_case(request, case_id)
+        return render_case(request, fresh, risk_form=RiskForm(request.POST, case=fresh), status=status)
+    messages.success(request, _("The risk level is raised."))
     return redirect("ui:case", case_id=case.pk)
