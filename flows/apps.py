@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class FlowsConfig(AppConfig):
     name = "flows"
+
+    def ready(self) -> None:
+        from casework.record import keep_out_of_record
+
+        # Hang off a case but are not its record: the workflow's process (viewflow's bookkeeping of
+        # tasks and timers, driven by the record) and who was told of a change and read it when.
+        keep_out_of_record("flows.DisputeProcess", "flows.Notification")
