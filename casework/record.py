@@ -168,7 +168,7 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.attname not in excluded and f.name not in excluded]
 
 
-def _m2m(model: type[models.Model]) -> list[models.ManyToManyField]:
+def many_to_many(model: type[models.Model]) -> list[models.ManyToManyField]:
     """Many-to-many fields digested as id lists: those without a through model of their own
     (an explicit through model hangs off the record as a part in its own right)."""
     return [f for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created]
@@ -181,7 +181,7 @@ def canonical_row(model: type[models.Model], values: dict) -> dict:
         value = _field_value(field, values.get(field.attname))
         if not _is_empty(field, value):
             row[field.attname] = value
-    for field in _m2m(model):
+    for field in many_to_many(model):
         ids = sorted(values.get(field.name) or [])
         if ids:
             row[field.name] = ids
@@ -209,29 +209,32 @@ class State:
                       if self.parts.get(label) != committed.get(label))
 
 
-def _rows_by_case(part: Part, case_ids: list[int]) -> dict[int, list[dict]]:
-    """Every row of this part for these cases, as attname → value, with its m2m ids; one query
-    per part and one per many-to-many field."""
+def _rows_by_case(part: Part, case_ids: list[int], held: dict[int, dict] | None = None) -> dict[int, list[dict]]:
+    """Every row of this part for these cases, as attname → value, with its m2m ids: one query
+    for the part (none for rows the caller `held`), one per many-to-many field — as many
+    whatever the rows."""
     model = part.model
-    names = [f.attname for f in _columns(model)]
     pk = model._meta.pk.attname
-    queryset = model._base_manager.filter(**{f"{part.path}__in": case_ids})
     rows: dict[int, list[dict]] = defaultdict(list)
-    by_pk: dict = {}
-    for values in queryset.values(*names, _record_case=models.F(part.path)).order_by(pk):
-        case_id = values.pop("_record_case")
-        rows[case_id].append(values)
-        by_pk[values[pk]] = values
-    for field in _m2m(model):
-        through = field.remote_field.through
-        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    if held is not None:
+        for case_id in case_ids:
+            rows[case_id].append(dict(held[case_id]))
+    else:
+        names = [f.attname for f in _columns(model)]
+        queryset = model._base_manager.filter(**{f"{part.path}__in": case_ids})
+        for values in queryset.values(*names, _record_case=models.F(part.path)).order_by(pk):
+            rows[values.pop("_record_case")].append(values)
+    by_pk = {values[pk]: values for case_rows in rows.values() for values in case_rows}
+    for field in many_to_many(model):
         for values in by_pk.values():
             values[field.name] = []
-        if not by_pk:
-            continue
-        links = through._base_manager.filter(**{f"{source}__in": list(by_pk)}).values_list(f"{source}_id", f"{target}_id")
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = (through._base_manager.filter(**{f"{source}__{part.path}__in": case_ids})
+                 .values_list(f"{source}_id", f"{target}_id"))
         for owner, other in links:
-            by_pk[owner][field.name].append(other)
+            if owner in by_pk:
+                by_pk[owner][field.name].append(other)
     return rows
 
 
@@ -252,18 +255,12 @@ def current_states(case_ids: Iterable[int], *, apps=global_apps, case_rows: dict
     case_ids = list(case_ids)
     by_case: dict[int, dict[str, tuple[type[models.Model], list[dict]]]] = {pk: {} for pk in case_ids}
     for part in parts(apps):
-        if part.label == CASE and case_rows is not None:
-            rows = {pk: [case_rows[pk]] for pk in case_ids}
-        else:
-            rows = _rows_by_case(part, case_ids)
+        rows = _rows_by_case(part, case_ids, case_rows if part.label == CASE else None)
         for pk in case_ids:
             by_case[pk][part.label] = (part.model, rows.get(pk, []))
     return {pk: _state(by_case[pk]) for pk in case_ids}
 
 
 def case_values(case: models.Model) -> dict:
-    """The in-memory case row as `current_states` reads one (attname → value, m2m ids)."""
-    values = {f.attname: f.value_from_object(case) for f in _columns(type(case))}
-    for field in _m2m(type(case)):
-        values[field.name] = [obj.pk for obj in getattr(case, field.name).all()] if case.pk else []
-    return values
+    """The in-memory case row as `current_states` reads one (attname → value)."""
+    return {f.attname: f.value_from_object(case) for f in _columns(type(case))}
