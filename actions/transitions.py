@@ -80,12 +80,18 @@ def lock_case(*, case_id: int, actor: User | None, name: str, seen_version: int 
 
 def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: dict | None = None,
           obligation_dates: list[dt.date] | None = None, notify_also: tuple[User, ...] | list[User] = (),
-          **kwargs) -> Case:
-    """Fire the pure FSM method, move the clocks, record the change (with the notification the
-    ladder gives the transition), and move the workflow on."""
+          then: Callable[[], object] | None = None, **kwargs) -> Case:
+    """Fire the pure FSM method, move the clocks (and run `then`, the transition's own writes that
+    need the new clocks), record the change (with the notification the ladder gives the
+    transition), and move the workflow on.
+
+    Every write of the record comes before `record_change`: its event commits to the state they leave.
+    """
     source = case.status
     getattr(case, name)(**kwargs)
     deadlines.on_status_change(case=case, source=source, at=clock.now(), obligation_dates=obligation_dates)
+    if then is not None:
+        then()
     record_change(case, actor=actor, action=name, source=source, note=note, data=data, fields=TRANSITION_FIELDS,
                   notify=ladder.TRANSITIONS[name].notify, notify_also=notify_also)
     engine.follow(case, actor)
@@ -215,12 +221,11 @@ def case_record_agreement(*, case_id: int, actor: User, terms: str, obligations:
         points_in_dispute=points_in_dispute, responsibilities=responsibilities, parties=parties,
         signatures=signatures, sealed=sealed, sealed_on=sealed_on, concluded_on=concluded_on,
     )
-    case = _fire(case, actor, "record_agreement", note=note,
+    return _fire(case, actor, "record_agreement", note=note,
                  obligation_dates=[o["due_date"] for o in obligations],
+                 then=lambda: agreements.time_confirmation_window(case=case, agreement=agreement),
                  data={"agreement": agreement.pk, "obligations": len(obligations), "form": agreement.form,
                        "effective_on": agreement.effective_on})
-    agreements.time_confirmation_window(case=case, agreement=agreement)
-    return case
 
 
 @service("record_referral_outcome")

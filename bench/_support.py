@@ -45,7 +45,12 @@ def _drop_postgres(name: str) -> None:
 
 @contextlib.contextmanager
 def fresh_database(backend: str, name: str, *, keep: bool = False) -> Iterator[dict[str, str]]:
-    """An environment (os.environ plus what selects the database) pointing at a new, empty database."""
+    """An environment (os.environ plus what selects the database) pointing at a new, empty database.
+
+    BENCH_DATABASE_SUFFIX is appended to the PostgreSQL database's name, so several people can
+    run the same benchmark on one server at once.
+    """
+    name += os.environ.get("BENCH_DATABASE_SUFFIX", "")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "FENGQIAO_VAR_DIR"}}
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))

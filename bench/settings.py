@@ -15,3 +15,6 @@ if env_bool("BENCH_STAMP_COMMITS", False):  # bench/notify_latency.py: commit mo
     INSTALLED_APPS.append("bench.commitstamp")
 ROOT_URLCONF = "bench.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The state digest of each event (casework.record) can be switched off here only, to measure what
+# it costs: BENCH_AUDIT_STATE_DIGEST=0 gives the "before" figures in the same run.
+AUDIT_STATE_DIGEST = env_bool("BENCH_AUDIT_STATE_DIGEST", True)

@@ -5,7 +5,12 @@ class FlowsConfig(AppConfig):
     name = "flows"
 
     def ready(self) -> None:
+        from casework.record import keep_out_of_record
         from casework.tokens import credentials_revoked
         from flows import realtime
 
         credentials_revoked.connect(realtime.close_revoked, dispatch_uid="flows.realtime.close_revoked")
+
+        # Hang off a case but are not its record: the workflow's process (viewflow's bookkeeping of
+        # tasks and timers, driven by the record) and who was told of a change and read it when.
+        keep_out_of_record("flows.DisputeProcess", "flows.Notification")

@@ -128,9 +128,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """The rung now working the case."""
         return ladder.rung_of(self.status, self.agreed_rung)
 
-    def save(self, *args, **kwargs) -> None:
-        # Not auto_now: the demo history and --as-of runs move the services' clock.
-        self.updated_at = clock.now()
+    def save(self, *args, stamp: bool = True, **kwargs) -> None:
+        # Not auto_now: the demo history and --as-of runs move the services' clock. record_change
+        # stamps the case itself (stamp=False), before its event commits to the case's fields.
+        if stamp:
+            self.updated_at = clock.now()
         super().save(*args, **kwargs)
 
     def _close(self, outcome: str) -> None:

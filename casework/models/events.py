@@ -22,13 +22,18 @@ __all__ = ["CaseEvent", "event_digest"]
 
 
 def event_digest(*, case_id: int, seq: int, action: str, actor_id: int | None, source: str,
-                 target: str, note: str, data: dict, created_at, prev_hash: str) -> str:
+                 target: str, note: str, data: dict, created_at, prev_hash: str, state_digest: str = "",
+                 state_parts: dict | None = None) -> str:
+    content = {
+        "case": case_id, "seq": seq, "action": action, "actor": actor_id,
+        "source": source, "target": target, "note": note, "data": data,
+        "at": created_at.isoformat(), "prev": prev_hash,
+    }
+    # Events written before the state digest existed have none: their hashes stay as they were.
+    if state_digest:
+        content["state"] = {"digest": state_digest, "parts": state_parts or {}}
     payload = json.dumps(
-        {
-            "case": case_id, "seq": seq, "action": action, "actor": actor_id,
-            "source": source, "target": target, "note": note, "data": data,
-            "at": created_at.isoformat(), "prev": prev_hash,
-        },
+        content,
         sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -52,6 +57,10 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=clock.now)
     prev_hash = models.CharField(max_length=64, blank=True)
+    # The state of the case's record this event produced (casework.record), under the hash: the
+    # digest over the parts, and each part's digest (so a mismatch can be named).
+    state_digest = models.CharField(max_length=64, blank=True)
+    state_parts = models.JSONField(default=dict, blank=True)
     hash = models.CharField(max_length=64)
 
     class Meta:
@@ -68,6 +77,7 @@ class CaseEvent(models.Model):
             case_id=self.case_id, seq=self.seq, action=self.action, actor_id=self.actor_id,
             source=self.source_status, target=self.target_status, note=self.note,
             data=self.data, created_at=self.created_at, prev_hash=self.prev_hash,
+            state_digest=self.state_digest, state_parts=self.state_parts,
         )
 
     def save(self, *args, **kwargs) -> None:

@@ -274,6 +274,9 @@ API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # Idempotency keys are kept this long: a tablet retrying a filing later than this files anew.
 IDEMPOTENCY_KEY_TTL_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_DAYS", "30"))
+# Where `verify_audit --anchor` and the daily job publish the chain heads (chain-heads.jsonl):
+# outside the database, to be copied off the machine (README, "Audit trail").
+AUDIT_ANCHOR_DIR = Path(os.environ.get("AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchors"))
 
 LOGGING = {
     "version": 1,
@@ -297,4 +300,5 @@ BACKGROUND_JOBS = [
     ("flows.timers.fire_deadlines_job", 60),
     ("casework.workers.purge_idempotency_keys", 3600),
     ("search.indexing.drain_outbox_job", 1),
+    ("casework.audit.publish_anchor", 3600),  # writes at most one anchor a day
 ]

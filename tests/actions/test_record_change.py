@@ -12,8 +12,9 @@ from django.db import transaction
 from actions import deadlines as deadline_handlers
 from actions import services
 from casework import clock
-from casework.audit import verify_case_chain
+from casework.audit import verify_case_chain, verify_state
 from casework.models import Case, CaseEvent, SearchOutbox
+from casework.record import current_states
 from flows import engine
 from tests.casework.test_attachments import png_1x1
 from tests.conftest import agreement_in_force, bring_to, days_from_today, file_case, user
@@ -174,6 +175,32 @@ def test_each_writer_keeps_the_chain_and_writes_its_outbox_row_in_the_same_trans
     versions = [v for v, _ in SearchOutbox.objects.filter(case=case).order_by("id").values_list("version", "id")]
     assert len(versions) == len(events)
     assert versions == sorted(versions) and versions[-1] == case.version
+
+
+def _agree_unsigned(case: Case) -> None:
+    # A written agreement still waiting for a signature: its confirmation clock is paused as it is recorded.
+    services.case_record_agreement(case_id=case.pk, actor=user("mediator1"), terms="赔偿维修费800元",
+                                   obligations=[{"description": "付款", "due_date": days_from_today(40)}],
+                                   signatures=[{"party": case.parties.first().pk, "signed": False}], sealed=False)
+
+
+RECORD_WRITERS = {**WRITERS, "record_agreement_unsigned": Writer(lambda: bring_to("village_mediation"), _agree_unsigned)}
+
+
+@pytest.mark.parametrize("name", list(RECORD_WRITERS))
+def test_each_writers_event_commits_to_the_record_as_the_write_leaves_it(shared_demo, name):
+    # given a case ready for the write
+    writer = RECORD_WRITERS[name]
+    case = writer.given()
+
+    # when the write runs
+    writer.when(Case.objects.get(pk=case.pk))
+
+    # then the last event's state is the record as it is now: every row was written before the event
+    case = Case.objects.get(pk=case.pk)
+    last = case.events.order_by("-seq").first()
+    assert last.state_digest
+    assert verify_state(case, last, current_states([case.pk])[case.pk]) is None
 
 
 def test_filing_writes_its_outbox_rows_with_the_case_or_not_at_all(shared_demo):

@@ -12,10 +12,12 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from casework.choices import Status
 from casework.models import Case
+from casework.record import many_to_many, parts
 from tests.conftest import bring_to, days_from_today, file_case, filing_body, in_force
 
 FEW, MANY = 5, 60
@@ -109,3 +111,19 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
     # then each request issues exactly as many queries as before, and not absurdly many
     assert many == few, f"queries grew with the number of cases: { {k: (few[k], many[k]) for k in few if few[k] != many[k]} }"
     assert max(few.values()) <= ceiling, few
+
+
+def test_the_state_digest_costs_one_statement_per_part_of_the_record_and_field_linking_many(demo, api):
+    # given the transitions counted without the state digest (the switch only the benchmark uses)
+    grow_to(demo, FEW)
+    with override_settings(AUDIT_STATE_DIGEST=False):
+        without = {**filing_queries(api), **transition_queries(api)}
+
+    # when they are counted with it
+    with_digest = {**filing_queries(api), **transition_queries(api)}
+
+    # then each change costs the same few statements more: one per part of the record but the case
+    # row (held in memory) and one per many-to-many field — today 11 + 2 = 13 —, whatever the change
+    per_change = len(parts()) - 1 + sum(len(many_to_many(p.model)) for p in parts())
+    assert per_change == 13
+    assert {name: with_digest[name] - without[name] for name in without} == {name: per_change for name in without}
