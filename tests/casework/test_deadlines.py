@@ -7,7 +7,7 @@ import pytest
 from casework import clock
 from casework.choices import Status
 from casework.models import CaseDeadline, DeadlineRule, Holiday, Region
-from tests.conftest import bring_to, filing_body, snapshot
+from tests.conftest import bring_to, filing_body, in_force, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASES = "/api/v1/cases/"
