@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees what a view raises first: a locked database is a 503, not a 500.
+    "config.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
