@@ -17,6 +17,8 @@ import threading
 import time
 from collections import Counter
 
+import pytest
+from django.db import connection
 from django.db.models import Count
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -29,6 +31,10 @@ from tests.bulk import clone_filed_case
 from tests.conftest import file_case, filing_body
 from tests.live import request
 from tests.processes import ROOT, ServerProcess, worker_env
+
+# SQLite's failure (a read left open across the sweep's writes); on PostgreSQL the sweepers'
+# exactly-once is shown by test_timer_workers.py.
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's snapshot held by an open read")
 
 DEADLINES = 4000
 SWEEPERS = 2
