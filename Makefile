@@ -1,10 +1,11 @@
-# The two commands of the README: `make run` (set up, load demo data, serve) and `make test`.
+# The two commands of the README: `make run` (set up, load demo data, serve) and `make test`;
+# `make serve` starts without demo data.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup demo messages check clean
+.PHONY: run serve test setup migrate demo messages check clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,11 +14,18 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
-demo: setup
+migrate: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo --cases 300
+
+# Loaded once (load_demo records its cases); never into a database with real cases, which
+# --skip-if-real-cases reports without failing, so that `make run` still starts the server.
+demo: migrate
+	$(BIN)/python manage.py load_demo --cases 300 --skip-if-real-cases
 
 run: demo
+	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
+
+serve: migrate
 	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
 
 # Two workers (pytest-xdist; this is a 2-core machine), each with its own test database, index

@@ -1,12 +1,15 @@
 """Filing throughput and latency over real HTTP, against a bare Django insert on the same server.
 
     python bench/filing_throughput.py [--backend sqlite|postgres|both] [--requests 1600]
-                                      [--concurrency 16] [--warmup 160]
+                                      [--concurrency 16] [--warmup 160] [--processes 1]
 
 For each backend: a fresh database, `migrate`, the demo topology, then the real ASGI app
-(config.asgi, bench settings) under uvicorn in one worker process on 127.0.0.1. grid1 gets a
+(config.asgi, bench settings) under uvicorn in one worker process on 127.0.0.1 — or
+`--processes N` such processes on the same database, each on its own port (on SQLite one file,
+named by `DATABASE_URL=sqlite:///…` as a deployment of several processes names it). grid1 gets a
 token through the API. Then `--concurrency` client threads, each with its own keep-alive
-connection, send `--warmup` unmeasured requests and `--requests` measured ones to
+connection (client i to server i mod N), send `--warmup` unmeasured requests and `--requests`
+measured ones to
 
   ours  POST /api/v1/cases/   realistic bodies, each with its own Idempotency-Key
   bare  POST /bench/bare/     bodies from the same generator and the same token; one token lookup, one INSERT
@@ -31,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -60,10 +64,11 @@ class Result:
     seconds: float
     latencies_ms: list[float] = field(repr=False)
     error_samples: list[str] = field(default_factory=list)
-    server_cpu_seconds: float | None = None  # user + system time of the uvicorn process
+    server_cpu_seconds: float | None = None  # user + system time of the uvicorn process(es)
     # Share of the machine's CPU capacity used during the measured phase by everything but
     # the server and this client: the database server on PostgreSQL, and any other work.
     others_cpu_share: float | None = None
+    error_statuses: dict[str, int] = field(default_factory=dict)  # HTTP status (0: broken connection) → count
 
     @property
     def cpu_ms_per_request(self) -> float | None:
@@ -208,15 +213,16 @@ def login(port: int, username: str) -> tuple[str, str]:
     return token, grid
 
 
-def load(port: int, path: str, token: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], list[str]]:
-    """Send every body once from `concurrency` keep-alive connections; (seconds, latencies ms, errors)."""
+def load(ports: list[int], path: str, token: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], list[str]]:
+    """Send every body once from `concurrency` keep-alive connections, client i to ports[i mod N];
+    (seconds, latencies ms, errors)."""
     queue = iter(range(len(bodies)))
     take = threading.Lock()
     latencies: list[float] = []
     errors: list[str] = []
     start = threading.Barrier(concurrency + 1)
 
-    def client() -> None:
+    def client(port: int) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=120)
         mine: list[float] = []
         start.wait()
@@ -246,7 +252,7 @@ def load(port: int, path: str, token: str, bodies: list[bytes], concurrency: int
         with take:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(ports[i % len(ports)],), daemon=True) for i in range(concurrency)]
     for t in threads:
         t.start()
     start.wait()
@@ -256,47 +262,67 @@ def load(port: int, path: str, token: str, bodies: list[bytes], concurrency: int
     return time.perf_counter() - began, latencies, errors
 
 
-def measure(backend: str, endpoint: str, path: str, server: Server, token: str, grid: str, args, seed: int) -> Result:
+def servers_cpu_seconds(servers: list[Server]) -> float | None:
+    times = [cpu_seconds(server.proc.pid) for server in servers]
+    return None if None in times else sum(times)
+
+
+def measure(backend: str, endpoint: str, path: str, servers: list[Server], token: str, grid: str, args,
+            seed: int) -> Result:
     rng = random.Random(seed)
     bodies = [json.dumps(filing_body(rng, grid=grid, high_risk_share=args.high_risk_share), ensure_ascii=False).encode()
               for _ in range(args.warmup + args.requests)]
+    ports = [server.port for server in servers]
     if args.warmup:
-        load(server.port, path, token, bodies[:args.warmup], args.concurrency)
-    cpu_before, busy_before, own_before = cpu_seconds(server.proc.pid), machine_busy_seconds(), own_cpu_seconds()
-    seconds, latencies, errors = load(server.port, path, token, bodies[args.warmup:], args.concurrency)
-    cpu_after, busy_after, own_after = cpu_seconds(server.proc.pid), machine_busy_seconds(), own_cpu_seconds()
+        load(ports, path, token, bodies[:args.warmup], args.concurrency)
+    cpu_before, busy_before, own_before = servers_cpu_seconds(servers), machine_busy_seconds(), own_cpu_seconds()
+    seconds, latencies, errors = load(ports, path, token, bodies[args.warmup:], args.concurrency)
+    cpu_after, busy_after, own_after = servers_cpu_seconds(servers), machine_busy_seconds(), own_cpu_seconds()
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     others = None
     if cpu is not None and busy_before is not None and busy_after is not None:
         others = max(0.0, busy_after - busy_before - cpu - (own_after - own_before)) / (seconds * (os.cpu_count() or 1))
-    return Result(backend, endpoint, args.requests, len(errors), seconds, latencies, errors[:5], cpu, others)
+    statuses = Counter(error.split(" ", 1)[0] for error in errors)
+    return Result(backend, endpoint, args.requests, len(errors), seconds, latencies, errors[:5], cpu, others,
+                  error_statuses=dict(sorted(statuses.items())))
 
 
 def run_backend(backend: str, args) -> list[Result]:
     print(f"[{backend}] fresh database, migrate, demo topology…", flush=True)
     with fresh_database(backend, DATABASE_NAME) as env, tempfile.TemporaryDirectory() as logs:
+        if backend == "sqlite" and args.processes > 1:
+            # Several processes on one file, named as a deployment names it (not the embedded default).
+            env["DATABASE_URL"] = f"sqlite:///{Path(env['FENGQIAO_VAR_DIR']) / 'fengqiao.sqlite3'}"
+            print(f"[{backend}] DATABASE_URL={env['DATABASE_URL']}", flush=True)
         prepare_database(env)
-        server = Server(env, Path(logs) / "server.log")
+        servers: list[Server] = []
         try:
-            server.wait_ready()
-            print(f"[{backend}] uvicorn pid {server.proc.pid} on {HOST}:{server.port}; load average "
+            for n in range(args.processes):
+                servers.append(Server(env, Path(logs) / f"server-{n}.log"))
+            for server in servers:
+                server.wait_ready()
+            print(f"[{backend}] uvicorn pid(s) {', '.join(str(s.proc.pid) for s in servers)} on {HOST} port(s) "
+                  f"{', '.join(str(s.port) for s in servers)}; load average "
                   f"{os.getloadavg()[0]:.2f} (other processes on the machine skew the figures)", flush=True)
-            token, grid = login(server.port, "grid1")
+            token, grid = login(servers[0].port, "grid1")
             results = []
             # The baseline first, then ours: each with its own warm-up.
             for endpoint, path, seed in ((BARE, "/bench/bare/", 1), (OURS, "/api/v1/cases/", 2)):
-                result = measure(backend, endpoint, path, server, token, grid, args, seed)
+                result = measure(backend, endpoint, path, servers, token, grid, args, seed)
                 print(f"[{backend}] {endpoint}: {result.rate:.1f} req/s, p50 {result.percentile(50):.1f} ms, "
-                      f"{result.errors} errors", flush=True)
+                      f"p99 {result.percentile(99):.1f} ms, {result.errors} errors {result.error_statuses or ''}",
+                      flush=True)
                 for sample in result.error_samples:
                     print(f"    error: {sample}", flush=True)
                 results.append(result)
-            if server.proc.poll() is not None:
-                raise RuntimeError(f"the server died during the run:\n{server.log_tail()}")
+            for server in servers:
+                if server.proc.poll() is not None:
+                    raise RuntimeError(f"a server died during the run:\n{server.log_tail()}")
             return results
         finally:
-            server.stop()
-            print(f"[{backend}] server stopped (exit {server.proc.returncode})", flush=True)
+            for server in servers:
+                server.stop()
+                print(f"[{backend}] server pid {server.proc.pid} stopped (exit {server.proc.returncode})", flush=True)
 
 
 def ratio_row(backend: str, ours: Result, bare: Result) -> list[str]:
@@ -317,18 +343,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=1600, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=160, help="unmeasured requests first, per endpoint")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="uvicorn server processes on the one database (clients spread over them)")
     parser.add_argument("--high-risk-share", type=float, default=0.03,
                         help="share of filings marked high risk (they go straight to township triage)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error("--processes must be 1 or more")
 
     # SIGTERM ends the run like Ctrl-C does, through the `finally` that stops the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     print(machine_summary(), flush=True)
     if "postgres" in backends(args.backend):
         print(f"PostgreSQL {postgres_version()}", flush=True)
+    servers = "one uvicorn worker" if args.processes == 1 else f"{args.processes} uvicorn processes"
     print(f"{args.concurrency} clients, {args.warmup} warm-up + {args.requests} measured requests per endpoint, "
-          f"one uvicorn worker; client and server share the machine", flush=True)
+          f"{servers}; client and server share the machine", flush=True)
 
     results: list[Result] = []
     for backend in backends(args.backend):
@@ -341,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(["backend", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "mean ms",
                  "server CPU ms/req", "others CPU"], rows))
-    print("server CPU ms/req: the uvicorn process only. others CPU: the share of the machine's CPU used during the\n"
+    print("server CPU ms/req: the uvicorn process(es) only. others CPU: the share of the machine's CPU used during the\n"
           "measured phase by everything but the server and the client (PostgreSQL itself, and any other work).")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,9 @@ Shape of the data:
   shift by whole days.
 - Each unit has its own random stream derived from (seed, unit number): a given seed always
   gives the same cases, whatever N, and a larger N only adds cases.
-- Case i is filed with the Idempotency-Key `demo-<seed>-<i>`: a second run finds the key and
-  creates nothing.
+- Case i has the generator key `demo-<seed>-<i>`, recorded with it as a `DemoCase`: a second run
+  finds the record and creates nothing, even after the server has purged the Idempotency-Key
+  the case was filed with (the same string), and a case without a record is a real one.
 
 The text tables make up most of this module; they are plain data (Chinese, as users write it).
 """
@@ -39,8 +40,9 @@ from tqdm import tqdm
 from actions import services
 from casework import clock
 from casework.choices import PartyRole, RiskLevel, Satisfaction, Source
-from casework.models import IdempotencyKey, Party, Region, User
+from casework.models import Party, Region, User
 from casework.validators import id_check_digit
+from demo.models import DemoCase
 from demo.stories import (
     ACCEPT_NOTES,
     APPLIANCES,
@@ -784,6 +786,7 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
                 continue
             with clock.travel_to(at):
                 case, is_new = services.case_file(actor=plan.filer, data=plan.data, idempotency_key=plan.key)
+            DemoCase.objects.get_or_create(key=plan.key, defaults={"case": case})
             case_ids[member] = case.pk
             if not is_new:
                 skipped.add(member)
@@ -825,7 +828,7 @@ UNREAD_WINDOW = dt.timedelta(days=7)
 def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
     """File `count` past cases (keys demo-<seed>-0 … -<count-1>) and live them through; returns how many are new.
 
-    Idempotent: cases whose key is already on file are left alone.
+    Idempotent: cases whose key is recorded (`DemoCase`) are left alone.
     """
     if count <= 0:
         return 0
@@ -835,7 +838,7 @@ def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
     villages = _load_villages(topology, seed)
     planner = _Planner(villages, seed, horizon)
     prefix = f"demo-{seed}-"
-    existing = set(IdempotencyKey.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+    existing = set(DemoCase.objects.filter(key__startswith=prefix).values_list("key", flat=True))
 
     units: list[_Unit] = []
     index, unit_no = 0, 0
@@ -859,7 +862,8 @@ def generate_cases(topology: Topology, *, count: int, seed: int, stdout) -> int:
                     made = _carry_out(unit, existing, horizon)
                     created += made
                     bar.update(sum(1 for c in unit.cases if c.key not in existing))
-    _read_old_notifications(before=now - UNREAD_WINDOW)
+    if created:
+        _read_old_notifications(before=now - UNREAD_WINDOW)
     if created < count:
         stdout.write(f"{count - created} of the {count} demo cases (seed {seed}) were already on file.")
     return created

@@ -3,8 +3,9 @@
 The subprocesses open their own connections, so a test that uses them commits its data
 (`transactional_db`) and hands them the test database through DATABASE_URL: on PostgreSQL
 the test database pytest-django created (`test_<name>`), on SQLite the test database file
-(`connection.settings_dict["NAME"]`, a temporary file named by config/settings/test.py) with
-the same connection options (IMMEDIATE transactions, busy timeout, WAL) as the test process.
+(`connection.settings_dict["NAME"]`, a temporary file named by config/settings/test.py) and
+nothing else, as a deployment names it: the settings give every SQLite database its options
+(IMMEDIATE transactions, busy timeout, WAL).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -38,8 +39,7 @@ def database_url() -> str:
     assert connection.vendor == "sqlite"
     name = str(settings["NAME"])
     assert os.path.isabs(name) and os.path.exists(name), f"the SQLite test database must be a file: {name!r}"
-    options = {k: v for k, v in settings.get("OPTIONS", {}).items() if isinstance(v, (str, int, float))}
-    return f"sqlite:///{name}" + (f"?{urlencode(options)}" if options else "")
+    return f"sqlite:///{name}"
 
 
 def worker_env(tmp_path: Path) -> dict[str, str]:

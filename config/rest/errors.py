@@ -1,4 +1,4 @@
-"""One error shape for the API: 400 → field errors; 403/404/409 → {"code", "detail"}."""
+"""One error shape for the API: 400 → field errors; 403/404/409/503 → {"code", "detail"}."""
 from __future__ import annotations
 
 from django.http import Http404
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from casework.errors import InvalidInput, Refused
+from config.database_busy import RETRY_AFTER, busy_json, is_database_locked
 from search.query import SearchUnavailable
 
 
@@ -21,6 +22,9 @@ def exception_handler(exc, context):
         # The search engine is down or busy: say when to come back; nothing else is affected.
         return Response({"code": "search_unavailable", "detail": _("Search is unavailable for the moment; try again shortly.")},
                         status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(exc.retry_after)})
+    if is_database_locked(exc):
+        # Still locked after the busy timeout: nothing was written; the client sends it again.
+        return Response(busy_json(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER)})
     if isinstance(exc, Refused):
         if isinstance(exc, InvalidInput):
             body = exc.fields or {"detail": exc.detail}

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page (ui.views.auth.locked_out)
+    # Last, so it sees what a view raises first: a locked database is a 503, not a 500.
+    "config.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +97,31 @@ TEMPLATES = [
 ]
 
 
+# What every SQLite database runs with, however it is named (the embedded default,
+# DATABASE_URL=sqlite:///…, the tests). IMMEDIATE takes the write lock when a transaction starts,
+# so two writers queue behind the busy timeout instead of failing on a lock upgrade
+# mid-transaction; WAL lets readers go on while one writes.
+SQLITE_TRANSACTION_MODE = "IMMEDIATE"
+SQLITE_TIMEOUT = int(os.environ.get("SQLITE_TIMEOUT", "20"))  # seconds a writer waits for the lock
+SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+
+
+def with_sqlite_options(config: dict) -> dict:
+    """`config` with the SQLite options added where it does not set its own; other engines untouched.
+
+    Options given in the URL (`?timeout=5`, `?init_command=…`) win: their pragmas run after ours.
+    """
+    if not config.get("ENGINE", "").endswith("sqlite3"):
+        return config
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("transaction_mode", SQLITE_TRANSACTION_MODE)
+    options.setdefault("timeout", SQLITE_TIMEOUT)
+    given = options.get("init_command", "").strip()
+    if SQLITE_PRAGMAS not in given:
+        options["init_command"] = SQLITE_PRAGMAS + given
+    return config
+
+
 def database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -107,26 +134,14 @@ def database_from_env() -> dict:
                 "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
                 "timeout": 20,
             }
-        return config
+        return with_sqlite_options(config)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "fengqiao.sqlite3",
-        "OPTIONS": {
-            # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
-            # behind busy_timeout instead of failing on a lock upgrade mid-transaction.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;"
-            ),
-        },
-    }
+    return with_sqlite_options({"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "fengqiao.sqlite3"})
 
 
 DATABASES = {"default": database_from_env()}
+# A settings module that adds or replaces a database passes it through with_sqlite_options too
+# (config/settings/test.py does).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "casework.User"
 AUTHENTICATION_BACKENDS = [

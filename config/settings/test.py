@@ -7,13 +7,15 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DATABASES, MIDDLEWARE
+from .base import ALLOWED_HOSTS, DATABASES, MIDDLEWARE, with_sqlite_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="fengqiao-media-")
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="fengqiao-test-", suffix=".sqlite3")}
+for _config in DATABASES.values():
+    with_sqlite_options(_config)
 
 # Each test process has its own embedded search index; a test that searches gets a fresh one
 # (tests/conftest.py `search_index`). The Elasticsearch backend's suite runs against the engine

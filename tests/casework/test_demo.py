@@ -323,3 +323,59 @@ class TestEightyCases:
         for case in eighty_cases:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in case.title), case.title
             assert sum("\u4e00" <= ch <= "\u9fff" for ch in case.description) > 30, case.description
+
+
+# --- restarting is harmless (issue 10, point 8) ---
+
+def test_loading_again_after_the_idempotency_keys_were_purged_files_no_case_twice(demo):
+    # given demo cases loaded once, as `make run` does at its first start
+    load_demo("--cases", "6")
+    cases = Case.objects.count()
+    assert cases == 6
+
+    # when the server's purge job has forgotten their Idempotency-Keys (a month later)...
+    from django.conf import settings
+
+    from casework import clock
+    from casework.workers import purge_idempotency_keys
+
+    with clock.travel_to(clock.now() + dt.timedelta(days=settings.IDEMPOTENCY_KEY_TTL_DAYS + 1)):
+        assert purge_idempotency_keys() >= 6
+    assert not IdempotencyKey.objects.exists()
+
+    # ...and the server is started again, loading the demo again
+    output = load_demo("--cases", "6")
+
+    # then no case was filed twice
+    assert Case.objects.count() == cases
+    assert "Generated 0 past cases." in output
+
+
+def test_the_demo_is_never_loaded_into_a_database_with_real_cases(demo):
+    # given a database where a real case has been filed
+    from tests.conftest import file_case
+
+    real = file_case("grid1")
+    before = row_counts()
+
+    # when the demo is loaded explicitly
+    # then it refuses, saying why, and loads nothing
+    with pytest.raises(CommandError, match="real case"):
+        load_demo("--cases", "6")
+    assert row_counts() == before
+    assert list(Case.objects.values_list("pk", flat=True)) == [real.pk]
+
+
+def test_make_run_starts_on_a_database_with_real_cases_without_loading_the_demo(demo):
+    # given a database where a real case has been filed
+    from tests.conftest import file_case
+
+    file_case("grid1")
+    before = row_counts()
+
+    # when `make run` loads the demo as it starts (asking to be told, not failed)
+    output = load_demo("--cases", "6", "--skip-if-real-cases")
+
+    # then nothing is loaded, the reason is given, and the command succeeds
+    assert row_counts() == before
+    assert "real case" in output
