@@ -7,3 +7,9 @@ class DemoConfig(AppConfig):
 
     name = "demo"
     verbose_name = _("Demo data")
+
+    def ready(self) -> None:
+        from casework.record import keep_out_of_record
+
+        # Which cases load_demo filed is bookkeeping of the loader, not part of a case's record.
+        keep_out_of_record("demo.DemoCase")
