@@ -33,7 +33,9 @@ class TokenView(APIView):
         return getattr(self.request, "method", None) == "POST"  # no request: the schema generator
 
     def get_permissions(self):
-        return [AllowAny()] if self._signing_in() else [IsAuthenticated()]
+        # Only revoking needs a signed-in caller; any other method is a sign-in or a 405.
+        revoking = getattr(self.request, "method", None) == "DELETE"
+        return [IsAuthenticated()] if revoking else [AllowAny()]
 
     def get_authenticators(self):
         # Signing in needs no credentials (and must not trip over an expired token sent along).

@@ -30,3 +30,7 @@ ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 # for each client (~150 ms each): the tests that load pages in a browser serve static files with
 # Django's ASGIStaticFilesHandler instead, and tests/config/test_production_server.py runs it.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "servestatic.middleware.ServeStaticMiddleware"]
+
+# Tests travel months through the services' clock with the tokens of the demo users: a token
+# does not expire there. The expiry itself is tested with API_TOKEN_TTL_DAYS set per test.
+API_TOKEN_TTL_DAYS = 36500

@@ -72,8 +72,8 @@ def rich_case() -> Case:
     services.case_accept(case_id=case.pk, actor=head, mediators=[mediator])
     services.session_record(case_id=case.pk, actor=mediator, held_at=clock.now(), place="村调解室",
                             statements="双方陈述", result="继续调解", attendees=[{"name": "张三", "role": "申请人"}])
-    services.termination_record(case_id=case.pk, actor=mediator, reason="双方分歧过大", advised_channels=["court"])
-    services.case_escalate(case_id=case.pk, actor=head, reason="村级调解难度大")
+    services.termination_record(case_id=case.pk, actor=mediator, reason="双方分歧过大", advised_channels=["court"],
+                                then="escalate")
     services.case_triage_to_mediation(case_id=case.pk, actor=center)
     services.case_refer(case_id=case.pk, actor=center, channel="arbitration", receiving_body="诸暨市劳动人事争议仲裁委员会")
     services.referral_receive(case_id=case.pk, actor=center, referral_id=case.referrals.get().pk, note="王某签收")
@@ -87,7 +87,8 @@ def rich_case() -> Case:
     services.agreement_sign(case_id=case.pk, actor=center, signatures=[{"party": second.pk, "signed": True}],
                             sealed=True)
     services.judicial_confirmation_request(case_id=case.pk, actor=center, court="诸暨市人民法院")
-    services.case_close(case_id=case.pk, actor=center, fulfilled=True, satisfaction="satisfied")
+    services.case_close(case_id=case.pk, actor=center, fulfilled=True, satisfaction="satisfied",
+                        note="回访：义务已提前履行完毕。")
     return Case.objects.get(pk=case.pk)
 
 
@@ -237,7 +238,7 @@ def test_events_written_before_the_digest_commit_to_the_present_state_once(demo,
     kwargs = {}
     if registry == "migration":
         executor = MigrationExecutor(connection)
-        kwargs["apps"] = executor.loader.project_state(("casework", "0007_commit_present_states")).apps
+        kwargs["apps"] = executor.loader.project_state(("casework", "0008_commit_present_states")).apps
     assert commit_present_states(**kwargs) == 2
 
     # then the trail verifies: the present state is trusted, once

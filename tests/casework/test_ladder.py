@@ -69,7 +69,7 @@ def test_the_ui_has_a_form_for_every_transition_within_its_declared_inputs(share
     assert set(FORMS) == set(TRANSITIONS)
     case = bring_to("village_mediation")
     # Fields a form adds to help a person fill in a declared input (a free-text alternative).
-    helpers = {"seen_version", "advised_channel_other"}
+    helpers = {"seen_version", "advised_channel_other", "signed_and_sealed"}
     for name, spec in TRANSITIONS.items():
         form = FORMS[name](case=case, viewer=user("head1"))
         rendered = set(form.fields) | ({"obligations"} if hasattr(form, "obligations") else set())
@@ -96,8 +96,10 @@ def test_the_workflow_has_a_stage_task_for_every_stage_and_routes_each_status_to
 def test_every_open_status_has_a_stage_with_clocks_that_have_rules():
     assert set(STAGES) == set(OPEN_STATUSES)
     used = {kind for stage in STAGES.values() for kind in stage.clocks}
-    assert used == set(DeadlineKind.values)
-    assert used <= set(DEFAULT_RULES)
+    # The detached countdowns start with an event of the record, not a stage (the confirmation
+    # window, when the agreement takes effect).
+    assert used | ladder.DETACHED_CLOCKS == set(DeadlineKind.values)
+    assert used | ladder.DETACHED_CLOCKS <= set(DEFAULT_RULES)
     for stage in STAGES.values():
         assert stage.rung or stage.status == Status.AGREED
         if stage.extension is not None:
@@ -162,5 +164,5 @@ def test_an_action_without_a_label_cannot_be_written(shared_demo):
 
 def test_alarming_actions_are_the_dangerous_transitions_and_the_breach_effects():
     dangerous = {name for name, spec in TRANSITIONS.items() if spec.dangerous}
-    assert dangerous == {"decline", "reopen", "withdraw", "merge"}
+    assert dangerous == {"decline", "reopen", "withdraw", "merge", "close_unresolved"}
     assert ladder.ALARMING_ACTIONS == dangerous | {"deadline_breached", "supervision_order"}

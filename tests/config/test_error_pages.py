@@ -82,7 +82,7 @@ def test_an_unknown_api_url_is_a_json_404(site):
 
 
 def test_a_wrong_method_on_the_api_is_a_json_405(site):
-    reply = request("DELETE", site + "/api/v1/auth/token/")
+    reply = request("PUT", site + "/api/v1/auth/token/")  # it takes POST (sign in) and DELETE (revoke)
 
     assert_api_error(reply, 405, "method_not_allowed")
 

@@ -18,7 +18,7 @@ from django.test import override_settings
 from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent
 from flows.models import Notification
-from tests.conftest import frozen_clock, user
+from tests.conftest import frozen_clock, in_force, user
 from tests.flows.helpers import CASES, actions, file_via_api, fire, fire_deadlines, fired
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -124,7 +124,7 @@ def test_a_late_follow_up_visit_raises_a_supervision_order_to_the_county_and_the
         case_id = file_via_api(api)
         fire(api, "head1", case_id, "accept", {"mediators": ["mediator1"]})
     with clock.travel_to(dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)):
-        fire(api, "mediator1", case_id, "record_agreement", AGREEMENT)
+        fire(api, "mediator1", case_id, "record_agreement", in_force(case_id, AGREEMENT))  # signed and sealed
     follow_up = CaseDeadline.objects.get(case_id=case_id, kind="follow_up")
     window = CaseDeadline.objects.get(case_id=case_id, kind="judicial_confirmation")
     seen = len(actions(case_id))
