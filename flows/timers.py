@@ -69,7 +69,7 @@ def fire_due(*, as_of: dt.datetime | None = None, dry_run: bool = False, progres
         waited_out = []
         for task_id in batch:
             result.due += 1
-            if not _fire(task_id, as_of, result):
+            if not _fire_timer(task_id, as_of, result):
                 waited_out.append(task_id)
             elif progress:
                 progress(1)
@@ -77,7 +77,7 @@ def fire_due(*, as_of: dt.datetime | None = None, dry_run: bool = False, progres
         # one can lose to the others for that long): nothing was written; once more after the
         # rest of the batch, then left scheduled for the next sweep.
         for task_id in waited_out:
-            if not _fire(task_id, as_of, result):
+            if not _fire_timer(task_id, as_of, result):
                 log.warning("deadline timer %s: the database stayed locked; left for the next sweep", task_id)
                 result.skipped += 1
             if progress:
@@ -89,7 +89,7 @@ def _database_locked(exc: OperationalError) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
-def _fire(task_id: int, as_of: dt.datetime, result: FireResult) -> bool:
+def _fire_timer(task_id: int, as_of: dt.datetime, result: FireResult) -> bool:
     """Fire one timer, counting the outcome in `result`; False when the lock could not be taken."""
     task = Task.objects.filter(pk=task_id).first()
     if task is None or task.status != STATUS.SCHEDULED or task.scheduled is None:
