@@ -275,3 +275,9 @@ def test_the_default_range_is_this_year_and_rates_are_null_with_nothing_to_divid
     empty = api_client("county1").get("/api/v1/stats/summary/",
                                       {"region": grid.code, "from": "2001-01-01", "to": "2001-12-31"}).json()
     assert empty["filed"] == 0 and empty["resolution_rate"] is None and empty["resolved_share_by_rung"]["grid"] is None
+
+
+def test_an_anonymous_caller_gets_no_figures(cases):
+    response = api_client(None).get("/api/v1/stats/summary/")
+    assert response.status_code in (401, 403)
+    assert "filed" not in response.json()
