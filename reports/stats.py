@@ -39,7 +39,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import Coalesce, Concat, Substr, TruncMonth
 
 from casework import ladder
 from casework.choices import Outcome, Rung, Satisfaction, Status
@@ -138,7 +138,7 @@ class Figures:
 
     def add(self, row: dict) -> None:
         n = row["n"]
-        outcome = row["outcome"] or ""
+        outcome = row["outcome"]
         self.filed += n
         self.by_status[row["status"]] += n
         self.by_dispute_type[row["dispute_type"]] += n
@@ -219,34 +219,40 @@ def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
             *[When(source_status=s, then=Value(OUTCOME_OF_RUNG[ladder.rung_of(s)])) for s in AGREEMENT_SOURCES],
             default=Value(""), output_field=CharField(),
         )).values("rung_outcome")[:1]
-    outcome = ending.annotate(outcome=When_(
-        When(action=A.RESOLVE_ON_SPOT, then=Value(Outcome.RESOLVED_GRID)),
-        When(action=A.DECLINE, then=Value(Outcome.DECLINED)),
-        When(action=A.WITHDRAW, then=Value(Outcome.WITHDRAWN)),
-        When(action=A.MERGE, then=Value(Outcome.MERGED)),
-        When(action=A.CLOSE_UNRESOLVED, then=Value(Outcome.UNRESOLVED)),
-        When(Q(action=A.RECORD_REFERRAL_OUTCOME, data__resolved=True), then=Value(Outcome.RESOLVED_CHANNEL)),
-        When(action=A.RECORD_REFERRAL_OUTCOME, then=Value(Outcome.UNRESOLVED)),
-        When(Q(action=A.CLOSE, data__fulfilled=True), then=Subquery(agreed_at)),
-        When(action=A.CLOSE, then=Value(Outcome.UNRESOLVED)),
-        default=Value(""), output_field=CharField(),
-    )).values("outcome")[:1]
+    # How the case ended, in one look at its closing event: "action|outcome|satisfaction".
+    ended = ending.annotate(label=Concat(
+        "action", Value("|"),
+        When_(
+            When(action=A.RESOLVE_ON_SPOT, then=Value(Outcome.RESOLVED_GRID)),
+            When(action=A.DECLINE, then=Value(Outcome.DECLINED)),
+            When(action=A.WITHDRAW, then=Value(Outcome.WITHDRAWN)),
+            When(action=A.MERGE, then=Value(Outcome.MERGED)),
+            When(action=A.CLOSE_UNRESOLVED, then=Value(Outcome.UNRESOLVED)),
+            When(Q(action=A.RECORD_REFERRAL_OUTCOME, data__resolved=True), then=Value(Outcome.RESOLVED_CHANNEL)),
+            When(action=A.RECORD_REFERRAL_OUTCOME, then=Value(Outcome.UNRESOLVED)),
+            When(Q(action=A.CLOSE, data__fulfilled=True), then=Subquery(agreed_at)),
+            When(action=A.CLOSE, then=Value(Outcome.UNRESOLVED)),
+            default=Value(""), output_field=CharField(),
+        ),
+        Value("|"),
+        When_(When(action=A.CLOSE, then=Coalesce(KT("data__satisfaction"), Value(""))),
+              default=Value(""), output_field=CharField()),
+        output_field=CharField(),
+    )).values("label")[:1]
     rows = (
         CaseEvent.objects
         .filter(in_subtrees(paths, "case__region_path"), action=A.FILE, created_at__gte=since,
                 created_at__lt=until, created_at__lte=as_of)
         .annotate(
             status=Subquery(status),
-            outcome=Subquery(outcome),
-            end_action=Subquery(ending.values("action")[:1]),
-            satisfaction=Subquery(ending.filter(action=A.CLOSE).annotate(s=KT("data__satisfaction")).values("s")[:1]),
+            ended=Subquery(ended),
             breached=Exists(_events(as_of, action=A.DEADLINE_BREACHED)),
             mediated=Exists(_events(as_of, target_status__in=ladder.MEDIATING)),
             month=TruncMonth("created_at", tzinfo=zone),
             dispute_type=F("case__dispute_type"),
             child=Substr("case__region_path", 1, child_length) if child_length else Value(""),
         )
-        .values("status", "outcome", "end_action", "satisfaction", "breached", "mediated", "month",
+        .values("status", "ended", "breached", "mediated", "month",
                 "dispute_type", "child")
         .annotate(
             n=Count("id"),
@@ -273,16 +279,21 @@ def summarize(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
     child_length = lengths.pop() if len(lengths) == 1 else None
     total, children = Figures(), {p: Figures() for p in child_paths}
     for row in case_rows(paths=paths, start=start, end=end, as_of=as_of, child_length=child_length):
-        row["month"] = timezone_month(row["month"])
+        _unpack(row)
         total.add(row)
         if child_length:
             children[row["child"]].add(row)
     if child_paths and not child_length:  # children of uneven path lengths: one query each
         for path in child_paths:
             for row in case_rows(paths=[path], start=start, end=end, as_of=as_of, child_length=None):
-                row["month"] = timezone_month(row["month"])
+                _unpack(row)
                 children[path].add(row)
     return Summary(total, children, months_between(start, end))
+
+
+def _unpack(row: dict) -> None:
+    row["end_action"], row["outcome"], row["satisfaction"] = (row.pop("ended") or "||").split("|")
+    row["month"] = timezone_month(row["month"])
 
 
 def timezone_month(value: dt.datetime | dt.date) -> str:
