@@ -11,7 +11,8 @@ case's events (its status at `as_of`, how it ended, whether a deadline was breac
 what the figures break down by. The few hundred groups come back and are folded into the figures
 below; no event is ever loaded into Python.
 
-The figures — each defined once, in `Figures`' properties, and in the README's "Statistics":
+Each figure is defined once, in a property of `Figures` (its docstring says it in a supervisor's
+words), and the README's "Statistics" says the same.
 """
 from __future__ import annotations
 
