@@ -14,7 +14,13 @@ moments, every village of the demo county) and writes the rows directly:
   earlier ones superseded by a reopening), merged duplicates pointing at their case;
 - the day counters behind the case numbers, so a filing made afterwards gets a free number.
 
-Not written, because no search document reads them: events, deadlines and timers, workflow
+With `events=True`, also each case's audit trail as the statistics read it (`reports.stats`):
+one `CaseEvent` per step (the filing, each transition with its source and target status, the
+close's `fulfilled`/`satisfaction`, the referral outcome's `resolved`, the clock pauses), in
+order, numbered — but not hash-chained (`hash` is a placeholder: `verify_audit` would refuse
+them, and no benchmark reads the chain).
+
+Not written, because no search document or statistic reads them: deadlines and timers, workflow
 tasks, notifications, obligations, the outbox. Bench-only: nothing in the product calls this.
 """
 from __future__ import annotations
@@ -31,6 +37,7 @@ BATCH = 2000  # cases per transaction
 @dataclass
 class Seeded:
     cases: int = 0
+    events: int = 0
     parties: int = 0
     agreements: int = 0
     mediators: int = 0
@@ -68,7 +75,7 @@ def _live(unit, horizon: dt.datetime):
     from casework.models import Case, Party
     from mediation.models import Agreement
 
-    cases, parties, agreements, mediators = [], [], [], []
+    cases, parties, agreements, mediators, events = [], [], [], [], []
     for plan in unit.cases:
         data = plan.data
         case = Case(
@@ -81,6 +88,7 @@ def _live(unit, horizon: dt.datetime):
         if data.risk_level == RiskLevel.HIGH:
             case.escalate()  # case_file: 重大风险 skips the village
             case.version += 1
+        events.append([("file", "", case.status, {}, plan.filed_at, plan.filer)])
         cases.append(case)
         parties.append([Party(role=p.role, name=p.name, id_number=p.id_number, phone=p.phone) for p in data.parties])
         agreements.append([])
@@ -92,6 +100,7 @@ def _live(unit, horizon: dt.datetime):
         if unit.cases[step.member].filed_at > horizon:
             continue
         kwargs = step.kwargs
+        source = case.status
         with clock.travel_to(step.at):
             if step.action in ("pause_clock", "resume_clock"):
                 pass  # a clock, not the case's state
@@ -118,15 +127,18 @@ def _live(unit, horizon: dt.datetime):
                 getattr(case, step.action)()
         case.version += 1
         case.updated_at = step.at
-    return [(c, p, a, m) for plan, c, p, a, m in zip(unit.cases, cases, parties, agreements, mediators, strict=True)
+        data = {k: kwargs[k] for k in ("fulfilled", "satisfaction", "resolved") if k in kwargs}
+        events[step.member].append((step.action, source, case.status, data, step.at, step.actor))
+    return [(c, p, a, m, e) for plan, c, p, a, m, e
+            in zip(unit.cases, cases, parties, agreements, mediators, events, strict=True)
             if plan.filed_at <= horizon]
 
 
-def _write(batch: list, counters: dict, stats: Seeded) -> None:
+def _write(batch: list, counters: dict, stats: Seeded, *, events: bool = False) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from casework.models import Case, Party
+    from casework.models import Case, CaseEvent, Party
     from mediation.models import Agreement
 
     for case, *_ in batch:
@@ -138,8 +150,12 @@ def _write(batch: list, counters: dict, stats: Seeded) -> None:
         # A merged duplicate points at a case of its own unit: that one is inserted first.
         Case.objects.bulk_create([c for c, *_ in batch if c.merged_into is None])
         Case.objects.bulk_create([c for c, *_ in batch if c.merged_into is not None])
-        parties, agreements, links = [], [], []
-        for case, case_parties, case_agreements, case_mediators in batch:
+        parties, agreements, links, rows = [], [], [], []
+        for case, case_parties, case_agreements, case_mediators, case_events in batch:
+            if events:
+                rows += [CaseEvent(case=case, seq=seq, action=action, actor=actor, source_status=source,
+                                   target_status=target, data=data, created_at=at, hash="bench")
+                         for seq, (action, source, target, data, at, actor) in enumerate(case_events, 1)]
             for party in case_parties:
                 party.case = case
                 parties.append(party)
@@ -150,7 +166,9 @@ def _write(batch: list, counters: dict, stats: Seeded) -> None:
         Party.objects.bulk_create(parties)
         Agreement.objects.bulk_create(agreements)
         Case.mediators.through.objects.bulk_create(links)
+        CaseEvent.objects.bulk_create(rows, batch_size=1000)
     stats.cases += len(batch)
+    stats.events += len(rows)
     stats.parties += len(parties)
     stats.agreements += len(agreements)
     stats.mediators += len(links)
@@ -162,7 +180,8 @@ def _write(batch: list, counters: dict, stats: Seeded) -> None:
         stats.years[timezone.localtime(case.created_at).year] += 1
 
 
-def seed_cases(count: int, *, seed: int = 2026, progress: Callable[[int, int], None] | None = None) -> Seeded:
+def seed_cases(count: int, *, seed: int = 2026, progress: Callable[[int, int], None] | None = None,
+               events: bool = False) -> Seeded:
     """Write about `count` demo-like cases (a merged pair may leave it one short); needs the demo topology."""
     from casework.models import CaseNumberCounter
 
@@ -173,12 +192,12 @@ def seed_cases(count: int, *, seed: int = 2026, progress: Callable[[int, int], N
     for unit, horizon in _units(count, seed):
         batch += _live(unit, horizon)
         if len(batch) >= BATCH:
-            _write(batch, counters, stats)
+            _write(batch, counters, stats, events=events)
             batch = []
             if progress:
                 progress(stats.cases, count)
     if batch:
-        _write(batch, counters, stats)
+        _write(batch, counters, stats, events=events)
     CaseNumberCounter.objects.bulk_create(
         [CaseNumberCounter(county_code=county, day=day, last=last) for (county, day), last in counters.items()],
         batch_size=1000)

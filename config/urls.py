@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("search.api.urls")),  # before cases/<id>/: /cases/{id}/similar/
     path("api/v1/", include("casework.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/v1/", include("flows.api.urls")),
     path("api/v1/", include("mediation.api.urls")),  # /api/v1/cases/{id}/sessions/ …
     path("", include("mediation.urls")),  # /cases/{id}/agreement/print/

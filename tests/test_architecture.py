@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("casework", "mediation", "flows", "actions", "search", "ui", "demo", "config")
+PACKAGES = ("casework", "mediation", "flows", "actions", "search", "reports", "ui", "demo", "config")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

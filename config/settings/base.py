@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "flows",
     "actions",
     "search",
+    "reports",
     "ui",
     "demo",
 ]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from casework import clock
+from reports import stats
+
+# Ten years of monthly rows at most: a range beyond is a mistake, not a question.
+MAX_RANGE = dt.timedelta(days=3661)
+
+
+class AsOfField(serializers.DateTimeField):
+    """A moment (ISO 8601), or a date: the end of that day, local time."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value) == 10:
+            day = serializers.DateField().to_internal_value(value)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=stats.local_zone())
+        return super().to_internal_value(value)
+
+
+class SummaryInput(serializers.Serializer):
+    region = serializers.CharField(required=False, max_length=20,
+                                   help_text=_("Region code; default the caller's whole jurisdiction."))
+    from_ = serializers.DateField(required=False, help_text=_("Filed on or after this date; default 1 January."))
+    to = serializers.DateField(required=False, help_text=_("Filed on or before this date; default 31 December."))
+    as_of = AsOfField(required=False, help_text=_("The audit trail as it stood at this moment; default now."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        today = timezone.localdate(clock.now())
+        attrs["from"] = attrs.get("from") or dt.date(today.year, 1, 1)
+        attrs["to"] = attrs.get("to") or dt.date(today.year, 12, 31)
+        attrs["as_of"] = attrs.get("as_of") or clock.now()
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The end date is before the start date.")]})
+        if attrs["to"] - attrs["from"] > MAX_RANGE:
+            raise serializers.ValidationError({"to": [_("The range is longer than ten years.")]})
+        return attrs
+
+
+class RungShares(serializers.Serializer):
+    grid = serializers.FloatField(allow_null=True)
+    village = serializers.FloatField(allow_null=True)
+    township = serializers.FloatField(allow_null=True)
+    channel = serializers.FloatField(allow_null=True)
+
+
+class MonthRow(serializers.Serializer):
+    month = serializers.CharField()
+    filed = serializers.IntegerField()
+    concluded = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class RegionRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    path = serializers.CharField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    filed = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_outcome = serializers.DictField(child=serializers.IntegerField())
+    resolved_share_by_rung = RungShares()
+    resolution_rate = serializers.FloatField(allow_null=True)
+    mediation_success_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    mean_days_to_resolution = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    settled_in_village_share = serializers.FloatField(allow_null=True)
+    fulfilment_rate = serializers.FloatField(allow_null=True)
+    by_dispute_type = serializers.DictField(child=serializers.IntegerField())
+    by_month = MonthRow(many=True)
+
+
+class RegionFigures(FiguresSerializer):
+    region = RegionRef()
+
+
+class SummarySerializer(FiguresSerializer):
+    region = RegionRef(allow_null=True)
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    as_of = serializers.DateTimeField()
+    by_region = RegionFigures(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from reports.api import views
+
+urlpatterns = [
+    path("stats/summary/", views.SummaryView.as_view(), name="api-stats-summary"),
+]
