@@ -227,7 +227,9 @@ def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed:
         raise InvalidTransition(_("An oral agreement is recorded by the mediator; it is not signed or sealed."))
     if agreement.effective_on is not None:
         raise InvalidTransition(_("This agreement is already in force."))
-    _refuse_if_draft(agreement)
+    problem = agreements.draft_problem(agreement)
+    if problem:
+        raise InvalidTransition(problem)
     signed = agreements.record_signatures(agreement=agreement, signatures=signatures, sealed=sealed,
                                           sealed_on=sealed_on)
     agreements.time_confirmation_window(case=case, agreement=agreement)
@@ -235,13 +237,6 @@ def agreement_sign(*, case_id: int, actor: User, signatures: list[dict], sealed:
         "agreement": agreement.pk, "signed": signed, "sealed": sealed, "effective_on": agreement.effective_on,
     })
     return agreement
-
-
-def _refuse_if_draft(agreement: Agreement) -> None:
-    missing = agreement.missing_contents()
-    if missing:
-        raise InvalidTransition(_("This agreement is a draft and cannot be signed or sealed yet: it lacks %(missing)s.")
-                                % {"missing": "、".join(str(m) for m in missing)})
 
 
 @transaction.atomic

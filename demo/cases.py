@@ -816,8 +816,9 @@ def _carry_out(unit: _Unit, existing: set[str], horizon: dt.datetime) -> int:
 
 def _resolve_parties(case_id: int, kwargs: dict) -> dict:
     """An agreement's plan names parties by role: the obliged respondent, and every party signing."""
-    ids = dict(Party.objects.filter(case_id=case_id).order_by("-id").values_list("role", "id"))
-    everyone = list(Party.objects.filter(case_id=case_id).values_list("id", flat=True))
+    parties = list(Party.objects.filter(case_id=case_id).order_by("id").values_list("role", "id"))
+    ids = {role: pk for role, pk in reversed(parties)}  # the first party of each role
+    everyone = [pk for _, pk in parties]
     obligations = [{**o, "party": ids.get(o["party"]) or ids.get(PartyRole.APPLICANT)} for o in kwargs["obligations"]]
     return {**kwargs, "obligations": obligations, "signatures": [{"party": pk} for pk in everyone]}
 

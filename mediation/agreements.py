@@ -175,12 +175,19 @@ def _seal_date(sealed_on: dt.date | None, concluded_on: dt.date) -> dt.date:
                          after=_("the day the agreement was reached"))
 
 
-def _refuse_draft(agreement: Agreement, obligations: list[Obligation] | None, field: str) -> None:
+def draft_problem(agreement: Agreement, obligations: list[Obligation] | None = None) -> str | None:
+    """Why the agreement cannot be signed or sealed yet (a draft lacking art. 35's contents), or None."""
     missing = agreement.missing_contents(obligations)
-    if missing:
-        message = _("This agreement is a draft and cannot be signed or sealed yet: it lacks %(missing)s.") % {
-            "missing": "、".join(str(m) for m in missing)}
-        raise _refuse(field, message)
+    if not missing:
+        return None
+    return _("This agreement is a draft and cannot be signed or sealed yet: it lacks %(missing)s.") % {
+        "missing": "、".join(str(m) for m in missing)}
+
+
+def _refuse_draft(agreement: Agreement, obligations: list[Obligation] | None, field: str) -> None:
+    problem = draft_problem(agreement, obligations)
+    if problem:
+        raise _refuse(field, problem)
 
 
 def complete_agreement(*, agreement: Agreement, facts: str | None = None, points_in_dispute: str | None = None,
@@ -214,8 +221,9 @@ def complete_agreement(*, agreement: Agreement, facts: str | None = None, points
 
 def record_signatures(*, agreement: Agreement, signatures: list[dict], sealed: bool = False,
                       sealed_on: dt.date | None = None) -> list[int]:
-    """Record parties who have since signed and, if `sealed`, the seal; return the ids of the new signers."""
-    _refuse_draft(agreement, None, "signatures")
+    """Record parties who have since signed and, if `sealed`, the seal; return the ids of the new signers.
+
+    The caller has refused a draft (`draft_problem`) under the case's row lock."""
     signatories = list(agreement.signatories.all())
     by_party = {s.party_id: s for s in signatories}
     signed = _signatures(signatures, list(by_party), agreement.concluded_on or today())
