@@ -127,19 +127,6 @@ def file_case(reporter: str = "grid1", **overrides) -> Case:
     return case
 
 
-def agreement_in_force(case: Case, terms: str = "赔偿维修费800元", *, due_in_days: int = 0, **extra) -> dict:
-    """The input of record_agreement for a complete written agreement (art. 35: facts,
-    responsibilities, the obliged party) that every party signed and the committee sealed today,
-    so it is in force. Its obligation falls due `due_in_days` from today (0: closing needs no reason)."""
-    parties = list(case.parties.all())
-    obliged = next((p for p in parties if p.role == "respondent"), parties[0])
-    return {
-        "terms": terms, "facts": "双方因琐事发生纠纷，经调解查明事实。", "responsibilities": "被申请人承担主要责任。",
-        "obligations": [{"description": "付款", "due_date": days_from_today(due_in_days), "party": obliged.pk}],
-        "signatures": [{"party": p.pk} for p in parties], "sealed": True, **extra,
-    }
-
-
 def in_force(case_id: int, body: dict) -> dict:
     """An API body of record_agreement completed as art. 35 asks (facts, responsibilities, the
     respondent obliged by each obligation) and signed by every party and sealed: in force."""
@@ -148,6 +135,13 @@ def in_force(case_id: int, body: dict) -> dict:
     return {"facts": "双方因琐事发生纠纷，经调解查明事实。", "responsibilities": "被申请人承担主要责任。", **body,
             "obligations": [{"party": obliged.pk, **o} for o in body["obligations"]],
             "signatures": [{"party": p.pk} for p in parties], "sealed": True}
+
+
+def agreement_in_force(case: Case, terms: str = "赔偿维修费800元", *, due_in_days: int = 0, **extra) -> dict:
+    """The input of record_agreement for a complete written agreement (`in_force`) with one
+    obligation falling due `due_in_days` from today (0: closing needs no reason); `extra` overrides."""
+    body = {"terms": terms, "obligations": [{"description": "付款", "due_date": days_from_today(due_in_days)}]}
+    return {**in_force(case.pk, body), **extra}
 
 
 def bring_to(status: str, *, agreed_at: str = "village", reporter: str = "grid1") -> Case:

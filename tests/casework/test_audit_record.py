@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
@@ -26,17 +26,8 @@ from casework.models.events import event_digest
 from casework.record import current_states
 from mediation.models import Agreement
 from tests.casework.test_attachments import png_1x1
+from tests.casework.test_audit import verify
 from tests.conftest import bring_to, days_from_today, file_case, frozen_clock, user
-
-
-def verify(*args) -> tuple[str, str, CommandError | None]:
-    """Run `manage.py verify_audit`; its stdout, its stderr and the CommandError it raised, if any."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out, stderr=err)
-    except CommandError as exc:
-        return out.getvalue(), err.getvalue(), exc
-    return out.getvalue(), err.getvalue(), None
 
 
 def assert_reported(case: Case, *expected: str, args: tuple[str, ...] = ()) -> str:

@@ -248,3 +248,17 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def site(transactional_db):
+    """The ASGI app with its static files (the pages' scripts), served on a free port, demo data committed."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config.asgi import django_asgi_app
+    from demo.topology import load_topology
+    from tests.live import LiveASGIServer
+
+    load_topology()
+    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
+        yield server.url

@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from casework.models import Case
-from tests.live import LiveASGIServer
 from tests.ui.browser import BROWSER, orm, sign_in
 
 pytestmark = BROWSER
-
-
-@pytest.fixture
-def site(transactional_db):
-    """The ASGI app with its static files (the script), served on a free port, demo data committed."""
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
-        yield server.url
 
 
 def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chromium):

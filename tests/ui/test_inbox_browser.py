@@ -3,27 +3,12 @@ committee head names mediators on the case page, and each one told 指派给您 
 我的任务. A screenshot of the inbox is kept in test-artifacts/."""
 from __future__ import annotations
 
-import pytest
-
 from casework.models import Case
 from tests.conftest import file_case, user
-from tests.live import LiveASGIServer
 from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
 
 pytestmark = BROWSER
 SECONDS = 1000  # Playwright counts milliseconds
-
-
-@pytest.fixture
-def site(transactional_db):
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
-        yield server.url
 
 
 def test_a_mediator_the_head_names_finds_the_case_in_my_tasks(site, chromium):

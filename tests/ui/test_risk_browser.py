@@ -1,27 +1,11 @@
 """Raising a case's risk level from its page, in a real browser (Debian's chromium through Playwright)."""
 from __future__ import annotations
 
-import pytest
-
 from casework.models import Case
 from flows.models import Notification
-from tests.live import LiveASGIServer
 from tests.ui.browser import BROWSER, orm, sign_in
 
 pytestmark = BROWSER
-
-
-@pytest.fixture
-def site(transactional_db):
-    """The ASGI app with its static files, served on a free port, demo data committed."""
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
-        yield server.url
 
 
 def test_the_committee_head_raises_a_case_to_high_risk_from_its_page(site, chromium):
