@@ -87,6 +87,7 @@ class Figures:
     satisfaction_recorded: int = 0
     satisfied: int = 0
     resolution_seconds: float = 0.0
+    reached: Counter = field(default_factory=Counter)
 
     @property
     def resolution_rate(self) -> float | None:
@@ -137,10 +138,20 @@ class Figures:
         """Of the cases resolved, the share settled at each rung (grid, village, township, channel)."""
         return {rung: ratio(self.by_outcome[outcome], self.resolved) for rung, outcome in OUTCOME_OF_RUNG.items()}
 
+    @property
+    def reached_by_rung(self) -> dict[str, int]:
+        """The ladder as a funnel: of the cases filed, how many reached each rung — every case
+        starts at the grid; a case reached the village when the committee accepted it for
+        mediation, the township when it was escalated to triage, a channel when it was referred
+        (多元化解分流). A case that went further counts at every rung below too."""
+        order = list(OUTCOME_OF_RUNG)
+        return {rung: sum(n for r, n in self.reached.items() if order.index(r) >= order.index(rung)) for rung in order}
+
     def add(self, row: dict) -> None:
         n = row["n"]
         outcome = row["outcome"]
         self.filed += n
+        self.reached[row["reached"]] += n
         self.by_status[row["status"]] += n
         self.by_dispute_type[row["dispute_type"]] += n
         month = self.by_month.setdefault(row["month"], Counter())
@@ -177,6 +188,7 @@ class Figures:
             "by_status": dict(sorted(self.by_status.items())),
             "by_outcome": dict(sorted(self.by_outcome.items())),
             "resolved_share_by_rung": self.resolved_share_by_rung,
+            "reached_by_rung": self.reached_by_rung,
             "resolution_rate": self.resolution_rate,
             "mediation_success_rate": self.mediation_success_rate,
             "on_time_rate": self.on_time_rate,
@@ -249,11 +261,16 @@ def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
             ended=Subquery(ended),
             breached=Exists(_events(as_of, action=A.DEADLINE_BREACHED)),
             mediated=Exists(_events(as_of, target_status__in=ladder.MEDIATING)),
+            reached=When_(
+                *[When(Exists(_events(as_of, target_status__in=ladder.statuses_at(rung))), then=Value(rung))
+                  for rung in (Rung.CHANNEL, Rung.TOWNSHIP, Rung.VILLAGE)],
+                default=Value(Rung.GRID), output_field=CharField(),
+            ),
             month=TruncMonth("created_at", tzinfo=zone),
             dispute_type=F("case__dispute_type"),
             child=Substr("case__region_path", 1, child_length) if child_length else Value(""),
         )
-        .values("status", "ended", "breached", "mediated", "month",
+        .values("status", "ended", "breached", "mediated", "reached", "month",
                 "dispute_type", "child")
         .annotate(
             n=Count("id"),

@@ -54,6 +54,13 @@ class RungShares(serializers.Serializer):
     channel = serializers.FloatField(allow_null=True)
 
 
+class RungCounts(serializers.Serializer):
+    grid = serializers.IntegerField()
+    village = serializers.IntegerField()
+    township = serializers.IntegerField()
+    channel = serializers.IntegerField()
+
+
 class MonthRow(serializers.Serializer):
     month = serializers.CharField()
     filed = serializers.IntegerField()
@@ -73,6 +80,7 @@ class FiguresSerializer(serializers.Serializer):
     by_status = serializers.DictField(child=serializers.IntegerField())
     by_outcome = serializers.DictField(child=serializers.IntegerField())
     resolved_share_by_rung = RungShares()
+    reached_by_rung = RungCounts()
     resolution_rate = serializers.FloatField(allow_null=True)
     mediation_success_rate = serializers.FloatField(allow_null=True)
     on_time_rate = serializers.FloatField(allow_null=True)

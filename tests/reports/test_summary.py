@@ -79,6 +79,7 @@ def brute_force(*, path: str = "", as_of: dt.datetime | None = None, start=dt.da
     types = dict(Case.objects.values_list("id", "dispute_type"))
     f = Counter()
     by_status, by_outcome, by_type, months = Counter(), Counter(), Counter(), defaultdict(Counter)
+    reached = Counter({"grid": 0, "village": 0, "township": 0, "channel": 0})
     days = 0.0
     for case_id, events in by_case.items():
         filing = events[0]
@@ -91,6 +92,11 @@ def brute_force(*, path: str = "", as_of: dt.datetime | None = None, start=dt.da
         months[month]["filed"] += 1
         by_status[events[-1].target_status] += 1
         by_type[types[case_id]] += 1
+        statuses = {e.target_status for e in events}
+        reached["grid"] += 1
+        reached["village"] += bool(statuses & {"village_mediation", "township_triage", "township_mediation", "referred"})
+        reached["township"] += bool(statuses & {"township_triage", "township_mediation", "referred"})
+        reached["channel"] += "referred" in statuses
         ending = next((e for e in events if e.action in CLOSING), None)
         if ending is None:
             continue
@@ -130,6 +136,7 @@ def brute_force(*, path: str = "", as_of: dt.datetime | None = None, start=dt.da
         "by_dispute_type": dict(by_type),
         "resolved_share_by_rung": {rung: r(by_outcome[f"resolved_{rung}"], f["resolved"])
                                    for rung in ("grid", "village", "township", "channel")},
+        "reached_by_rung": dict(reached),
         "resolution_rate": r(f["resolved"], f["concluded"]),
         "mediation_success_rate": r(f["mediated_agreed"], f["mediated"]),
         "on_time_rate": r(f["on_time"], f["concluded"]),
