@@ -482,3 +482,30 @@ def test_the_print_page_is_laid_out_for_a4_with_the_digest_at_its_foot(cases):
     assert report.digest in page
     assert f"/api/v1/reports/monthly/?region=330681108&amp;month={MONTH}&amp;format=xlsx" in page
     assert str(report.figures["carried_over"]) in page
+
+
+def test_major_risk_counts_the_risk_as_it_stood_at_the_end_of_the_month(cases):
+    # given, in January 2027, a case filed as high risk, one raised to high risk, and one raised
+    # only in February; the first one closed in January
+    admin = User.objects.get(username="admin")
+    with frozen_clock(dt.datetime(2027, 1, 5, 10, 0, tzinfo=SHANGHAI)):
+        filed_high = file_case("grid1", risk_level=RiskLevel.HIGH)
+        raised = file_case("grid1")
+        raised_later = file_case("grid2")
+    with frozen_clock(dt.datetime(2027, 1, 20, 10, 0, tzinfo=SHANGHAI)):
+        services.case_raise_risk(case_id=raised.pk, actor=admin, risk_level=RiskLevel.HIGH, reason="矛盾激化")
+        services.case_withdraw(case_id=filed_high.pk, actor=admin, note="当事人申请撤回")
+    with frozen_clock(dt.datetime(2027, 2, 3, 10, 0, tzinfo=SHANGHAI)):
+        services.case_raise_risk(case_id=raised_later.pk, actor=admin, risk_level=RiskLevel.HIGH, reason="矛盾激化")
+
+    # when January and February are generated
+    monthly.generate_month("2027-01")
+    monthly.generate_month("2027-02")
+
+    # then January counts the two that were high risk by its end, one of them still open
+    county = reports("2027-01")["330681"].figures
+    assert (county["major_risk"], county["major_risk_open"]) == (2, 1)
+    assert county == {**county, **brute_force_flow("330681", monthly.Month.parse("2027-01"))}
+    # and February the two still open, both high risk by then
+    february = reports("2027-02")["330681"].figures
+    assert (february["major_risk"], february["major_risk_open"]) == (2, 2)
