@@ -22,9 +22,9 @@ compares: a stored report whose content no longer matches its own digest (edited
 database), or whose recomputation differs from it (only a tampered audit trail or a bug can cause
 that), is counted as a mismatch and logged; the stored row is left as it is.
 
-Cost: one `summarize` and one grouped flow query per parent region — the county's pass gives the
-county, each township's pass gives the township and its villages (`child_paths`) — so the whole
-county's month takes 2 × (1 + townships) statements, whatever the number of villages or cases.
+Cost: one `summarize` and one grouped flow query for the county, split by village (`child_paths`);
+a township's figures are the sum of its villages'. The whole county's month is two statements of
+figures, whatever the number of townships, villages or cases (bench/monthly_reports.py).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value, When
@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from casework import clock, ladder
 from casework.choices import Outcome, RegionLevel, RiskLevel
-from casework.models import CaseEvent, Region, in_subtrees
+from casework.models import CaseEvent, Region, enclosing_paths, in_subtrees
 from reports import stats
 from reports.models import MonthlyReport
 
@@ -326,28 +326,28 @@ class Computed:
 
 
 def compute_month(regions: list[Region], month: Month) -> dict[int, Computed]:
-    """Each region's report content for the month (region id → Computed), one pass per parent.
+    """Each region's report content for the month (region id → Computed).
 
-    A region reports from its own pass (its subtree, split by its children that are asked for
-    too); a village whose township is not asked for gets a pass of its own.
+    One pass (a `summarize` and a flow query) per topmost region asked for, split by the villages
+    under it (`child_paths`); a township's figures are the sum of its villages'. Generating the
+    whole county is two statements, whatever the number of townships, villages or cases.
     """
-    asked = {r.pk: r for r in regions}
-    children: dict[int, list[Region]] = {}
-    for region in regions:
-        if region.parent_id in asked:
-            children.setdefault(region.parent_id, []).append(region)
+    by_path = {r.path: r for r in regions}
+    tops = [r for r in regions if not any(p in by_path for p in enclosing_paths(r.path)[:-1])]
     results: dict[int, tuple[Flow, stats.Figures]] = {}
-    for region in regions:
-        kids = sorted(children.get(region.pk, []), key=lambda r: r.path)
-        if region.pk in results and not kids:
-            continue  # a village already counted in its township's pass
-        child_paths = [k.path for k in kids]
-        summary = stats.summarize(paths=[region.path], start=month.first_day, end=month.last_day,
+    for top in tops:
+        villages = list(Region.objects.filter(in_subtrees([top.path]), level=RegionLevel.VILLAGE)
+                        .exclude(pk=top.pk).order_by("path"))
+        child_paths = [v.path for v in villages]
+        summary = stats.summarize(paths=[top.path], start=month.first_day, end=month.last_day,
                                   as_of=month.as_of, child_paths=child_paths)
-        flow, child_flows = month_flows(paths=[region.path], month=month, child_paths=child_paths)
-        results[region.pk] = (flow, summary.total)
-        for kid in kids:
-            results.setdefault(kid.pk, (child_flows[kid.path], summary.children[kid.path]))
+        flow, village_flows = month_flows(paths=[top.path], month=month, child_paths=child_paths)
+        results[top.pk] = (flow, summary.total)
+        for region in regions:
+            if region.pk != top.pk and top.covers(region.path):
+                under = [v.path for v in villages if region.covers(v.path)]
+                results[region.pk] = (sum_of(Flow, [village_flows[p] for p in under]),
+                                      sum_of(stats.Figures, [summary.children[p] for p in under]))
     computed = {}
     for region in regions:
         flow, summary = results[region.pk]
@@ -355,6 +355,23 @@ def compute_month(regions: list[Region], month: Month) -> dict[int, Computed]:
         computed[region.pk] = Computed(flow.zero_report, figures, report_digest(
             region_code=region.code, month=month.label, zero_report=flow.zero_report, figures=figures))
     return computed
+
+
+def sum_of(kind: type, parts: list):
+    """The sum of several regions' counts (`Flow` or `stats.Figures`): numbers add, counters add,
+    and mappings of counters (by month, by dispute type) add key by key."""
+    total = kind()
+    for part in parts:
+        for f in fields(kind):
+            mine, theirs = getattr(total, f.name), getattr(part, f.name)
+            if isinstance(theirs, Counter):
+                mine.update(theirs)
+            elif isinstance(theirs, dict):
+                for key, counts in theirs.items():
+                    mine.setdefault(key, Counter()).update(counts)
+            else:
+                setattr(total, f.name, mine + theirs)
+    return total
 
 
 @dataclass
