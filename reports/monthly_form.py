@@ -32,9 +32,9 @@ RUNGS = (
 )
 BY_TYPE = (
     ("carried_over", gettext_lazy("Carried over")),
-    ("filed", gettext_lazy("Filed")),
-    ("concluded", gettext_lazy("Concluded")),
-    ("resolved", gettext_lazy("Resolved")),
+    ("filed", gettext_lazy("Filed this month")),
+    ("concluded", gettext_lazy("Concluded this month")),
+    ("resolved", gettext_lazy("Resolved this month")),
     ("open_at_end", gettext_lazy("Open at month end")),
 )
 # The statistics of the cases filed in the month (reports.stats), as rates or days.
