@@ -218,13 +218,9 @@ def _events(as_of: dt.datetime, **filters):
     return CaseEvent.objects.filter(case_id=OuterRef("case_id"), created_at__lte=as_of, **filters)
 
 
-def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datetime, child_length: int | None):
-    """The grouped rows: filings in [start, end] (local dates) under `paths`, known at `as_of`,
-    each case described by its events up to `as_of`, counted per group."""
-    zone = local_zone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    status = _events(as_of).order_by("-seq").values("target_status")[:1]
+def ending_label(as_of: dt.datetime) -> Subquery:
+    """How the case (`OuterRef("case_id")`) ended, as known at `as_of`, in one look at its closing
+    event: "action|outcome|satisfaction" ("" while it is open); `split_ending` reads it."""
     ending = _events(as_of, action__in=CLOSING).order_by("-seq")
     # The rung of the agreement a `close` followed up: where the last agreement was recorded.
     agreed_at = _events(as_of, action=A.RECORD_AGREEMENT).order_by("-seq").annotate(
@@ -232,8 +228,7 @@ def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
             *[When(source_status=s, then=Value(OUTCOME_OF_RUNG[ladder.rung_of(s)])) for s in AGREEMENT_SOURCES],
             default=Value(""), output_field=CharField(),
         )).values("rung_outcome")[:1]
-    # How the case ended, in one look at its closing event: "action|outcome|satisfaction".
-    ended = ending.annotate(label=Concat(
+    return Subquery(ending.annotate(label=Concat(
         "action", Value("|"),
         When_(
             When(action=A.RESOLVE_ON_SPOT, then=Value(Outcome.RESOLVED_GRID)),
@@ -251,14 +246,24 @@ def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
         When_(When(action=A.CLOSE, then=Coalesce(KT("data__satisfaction"), Value(""))),
               default=Value(""), output_field=CharField()),
         output_field=CharField(),
-    )).values("label")[:1]
+    )).values("label")[:1])
+
+
+def case_rows(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datetime, child_length: int | None):
+    """The grouped rows: filings in [start, end] (local dates) under `paths`, known at `as_of`,
+    each case described by its events up to `as_of`, counted per group."""
+    zone = local_zone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    status = _events(as_of).order_by("-seq").values("target_status")[:1]
+    ending = _events(as_of, action__in=CLOSING).order_by("-seq")
     rows = (
         CaseEvent.objects
         .filter(in_subtrees(paths, "case__region_path"), action=A.FILE, created_at__gte=since,
                 created_at__lt=until, created_at__lte=as_of)
         .annotate(
             status=Subquery(status),
-            ended=Subquery(ended),
+            ended=ending_label(as_of),
             breached=Exists(_events(as_of, action=A.DEADLINE_BREACHED)),
             mediated=Exists(_events(as_of, target_status__in=ladder.MEDIATING)),
             reached=When_(
@@ -309,8 +314,14 @@ def summarize(*, paths: list[str], start: dt.date, end: dt.date, as_of: dt.datet
     return Summary(total, children, months_between(start, end))
 
 
+def split_ending(label: str | None) -> tuple[str, str, str]:
+    """An `ending_label` read back: (closing action, outcome, satisfaction), empty while open."""
+    action, outcome, satisfaction = (label or "||").split("|")
+    return action, outcome, satisfaction
+
+
 def _unpack(row: dict) -> None:
-    row["end_action"], row["outcome"], row["satisfaction"] = (row.pop("ended") or "||").split("|")
+    row["end_action"], row["outcome"], row["satisfaction"] = split_ending(row.pop("ended"))
     row["month"] = timezone_month(row["month"])
 
 

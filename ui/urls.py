@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, queues, search
+from ui.views import auth, boards, cases, filing, monthly, queues, search
 
 app_name = "ui"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("board/live/", boards.board_live, name="board_live"),
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
+    path("reports/monthly/", monthly.monthly_reports, name="monthly_reports"),
+    path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
 ]

@@ -317,4 +317,5 @@ BACKGROUND_JOBS = [
     ("casework.workers.purge_idempotency_keys", 3600),
     ("search.indexing.drain_outbox_job", 1),
     ("casework.audit.publish_anchor", 3600),  # writes at most one anchor a day
+    ("reports.monthly.generate_last_month_job", 3600),  # last month's reports, once it is over
 ]

@@ -107,3 +107,53 @@ class SummarySerializer(FiguresSerializer):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
+
+
+class MonthField(serializers.CharField):
+    """A month, YYYY-MM."""
+
+    def to_internal_value(self, data):
+        from reports.monthly import Month
+
+        text = super().to_internal_value(data)
+        try:
+            return Month.parse(text).label
+        except ValueError:
+            raise serializers.ValidationError(_("Enter a month as YYYY-MM."))
+
+
+class MonthlyInput(serializers.Serializer):
+    region = serializers.CharField(required=False, max_length=20,
+                                   help_text=_("Region code; default the root of the caller's jurisdiction."))
+    month = MonthField(required=False, max_length=7, help_text=_("YYYY-MM; default the month just ended."))
+
+    def validate(self, attrs):
+        from reports.monthly import month_just_ended
+
+        attrs["month"] = attrs.get("month") or month_just_ended().label
+        return attrs
+
+
+class MonthlyListInput(serializers.Serializer):
+    region = serializers.CharField(required=False, max_length=20,
+                                   help_text=_("Region code; default the caller's whole jurisdiction."))
+    month = MonthField(required=False, max_length=7, help_text=_("YYYY-MM; default every month."))
+
+
+class MonthlyReportSerializer(serializers.Serializer):
+    region = RegionRef()
+    month = serializers.CharField()
+    zero_report = serializers.BooleanField()
+    generated_at = serializers.DateTimeField()
+    as_of = serializers.DateTimeField()
+    digest = serializers.CharField()
+    figures = serializers.JSONField()
+
+
+class MonthlyReportRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    region = RegionRef()
+    month = serializers.CharField()
+    zero_report = serializers.BooleanField()
+    generated_at = serializers.DateTimeField()
+    digest = serializers.CharField()

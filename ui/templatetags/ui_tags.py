@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import permissions as perms
 from casework.choices import Role
 from ui import selectors
+from ui.views import monthly
 
 register = template.Library()
 
@@ -20,6 +21,7 @@ NAV = (
     ("ui:board", _("Supervision board"), {Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS}),
     ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
     ("ui:search", _("Case search"), set(Role.values)),
+    ("ui:monthly_reports", _("Monthly reports"), monthly.READERS),
 )
 
 
