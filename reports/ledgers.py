@@ -52,7 +52,7 @@ from reports.exports import record_export
 from reports.models import ExportKind, ExportRecord
 from reports.stats import local_zone
 
-CHUNK = 1000  # rows fetched (and their related rows prefetched) at a time
+CHUNK = 1000  # records fetched at a time, each chunk with its related rows
 SUMMARY_LENGTH = 200  # characters of a description or a reply kept in a cell
 LEDGER_LANGUAGE = "zh-hans"
 SEPARATOR = "；"
@@ -389,7 +389,7 @@ BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_cell(value: Cell) -> str | int:
+def csv_cell(value: Cell) -> str | int:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -404,7 +404,7 @@ def csv_chunks(ledger: Ledger, scope: LedgerScope) -> Iterator[bytes]:
     buffer.write(BOM)
     writer.writerow([c.header for c in ledger.columns])
     for number, row in enumerate(ledger.rows(scope), 1):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         if number % CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
+import zipfile
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from casework.validators import mask_id_number, mask_name, mask_phone
 from mediation.models import Referral
 from reports import ledgers
 from reports.models import ExportRecord
-from tests.conftest import api_client, frozen_clock
+from tests.conftest import api_client, file_case, frozen_clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2027, 3, 9, 15, 0, tzinfo=SHANGHAI)
@@ -360,3 +361,24 @@ def test_the_number_of_queries_grows_with_the_chunks_not_the_rows(cases, monkeyp
     chunks = math.ceil(rows / 20)
     assert rows >= 40 and count <= empty + 7 * chunks
     assert count < rows
+
+
+def test_a_cell_that_would_be_a_formula_is_text_in_the_csv_and_numbers_in_text_are_masked(cases):
+    # given a case whose description starts like a spreadsheet formula and quotes a phone number
+    case = file_case("grid1", description='=HYPERLINK("http://example.com","点击") 联系13812345678')
+
+    # when its village committee head downloads this year's ledger as CSV and as xlsx
+    csv_row = csv_rows(download("head1", format="csv", **{"from": "2027-01-01", "to": "2027-12-31"}))[2][-1]
+    xlsx = download("head1", **{"from": "2027-01-01", "to": "2027-12-31"})
+    content = body(xlsx)
+    xlsx.streaming_content = [content]
+    xlsx_row = xlsx_rows(xlsx)[2][-1]
+
+    # then the CSV cell starts with a quote (no spreadsheet runs it), the xlsx holds it as a string,
+    # and the phone in the text is masked even for those who handle the case
+    assert csv_row["案件编号"] == xlsx_row["案件编号"] == case.number
+    assert csv_row["简要案情"] == '\'=HYPERLINK("http://example.com","点击") 联系138****5678'
+    assert xlsx_row["简要案情"] == '=HYPERLINK("http://example.com","点击") 联系138****5678'
+    with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+        assert "<f>" not in workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert "13812345678" in csv_row["联系电话"]
