@@ -420,32 +420,39 @@ def xlsx_file(ledger: Ledger, scope: LedgerScope) -> BinaryIO:
     """
     out = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                             "strings_to_urls": False})
-        sheet = workbook.add_worksheet(ledger.title)
-        title = workbook.add_format({"bold": True, "font_size": 14})
-        header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
-        date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        for index, column in enumerate(ledger.columns):
-            sheet.set_column(index, index, column.width)
-        sheet.write_string(0, 0, ledger.heading(scope), title)
-        for index, column in enumerate(ledger.columns):
-            sheet.write_string(1, index, column.header, header)
-        sheet.freeze_panes(2, 0)
-        for row_index, row in enumerate(ledger.rows(scope), 2):
-            for index, value in enumerate(row):
-                if isinstance(value, int):
-                    sheet.write_number(row_index, index, value)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(row_index, index, value, date)
-                elif value:
-                    sheet.write_string(row_index, index, value)
-        workbook.close()
+        # XlsxWriter's own scratch files (the rows, then the zip's parts) go to a folder removed
+        # afterwards, even when the export fails half-way.
+        with tempfile.TemporaryDirectory(prefix="ledger-") as scratch:
+            _write_xlsx(ledger, scope, out, scratch)
         out.seek(0)
         return out
     except BaseException:
         out.close()
         raise
+
+
+def _write_xlsx(ledger: Ledger, scope: LedgerScope, out: BinaryIO, scratch: str) -> None:
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    sheet = workbook.add_worksheet(ledger.title)
+    title = workbook.add_format({"bold": True, "font_size": 14})
+    header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
+    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for index, column in enumerate(ledger.columns):
+        sheet.set_column(index, index, column.width)
+    sheet.write_string(0, 0, ledger.heading(scope), title)
+    for index, column in enumerate(ledger.columns):
+        sheet.write_string(1, index, column.header, header)
+    sheet.freeze_panes(2, 0)
+    for row_index, row in enumerate(ledger.rows(scope), 2):
+        for index, value in enumerate(row):
+            if isinstance(value, int):
+                sheet.write_number(row_index, index, value)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(row_index, index, value, date)
+            elif value:
+                sheet.write_string(row_index, index, value)
+    workbook.close()
 
 
 def record_ledger_export(*, user: User, ledger: Ledger, scope: LedgerScope, file_format: str) -> ExportRecord:
