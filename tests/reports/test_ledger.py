@@ -22,6 +22,7 @@ from casework.choices import RegionLevel, Role
 from casework.models import Case, Region, RoleAssignment, User
 from casework.validators import mask_id_number, mask_name, mask_phone
 from mediation.models import Referral
+from mediation.selectors import current_agreement
 from reports import ledgers
 from reports.models import ExportRecord
 from tests.conftest import api_client, file_case, frozen_clock
@@ -133,6 +134,17 @@ def test_the_xlsx_holds_exactly_the_cases_filed_in_the_range_under_chinese_heade
             assert row["调解结果"] == label(case.get_outcome_display())
         else:
             assert row["结案日期"] is None and row["调解结果"].startswith("在办")
+        # who mediated the agreement in force, else who was assigned; what the follow-up found
+        agreement = current_agreement(case)
+        mediators = (list(agreement.mediators.order_by("id")) if agreement else []) or list(
+            case.mediators.order_by("id"))
+        assert row["调解员"] == ("、".join(m.label for m in mediators) or None)
+        visit = case.follow_ups.order_by("-visited_at", "-id").first()
+        if visit:
+            assert row["协议履行"] == ("已履行" if visit.fulfilled else "未履行")
+            assert row["回访"] == f"{visit.visited_at.astimezone(SHANGHAI).date()} {label(visit.get_satisfaction_display())}"
+        elif agreement is None:
+            assert row["协议履行"] == "无协议" and row["回访"] is None
     assert {r["协议履行"] for r in rows} <= {"已履行", "未履行", "无协议", "未回访", "未到期", "待回访"}
     assert any(r["回访"] for r in rows) and any(r["调解员"] for r in rows)
 
