@@ -52,6 +52,10 @@ class LedgerInput(SummaryInput):
     ledger and the file format. No `as_of`: a ledger is the record as it is now."""
 
     as_of = None
+    from_ = serializers.DateField(required=False, help_text=_(
+        "Cases filed (referrals sent) on or after this date; default 1 January."))
+    to = serializers.DateField(required=False, help_text=_(
+        "Cases filed (referrals sent) on or before this date; default 31 December."))
     kind = serializers.ChoiceField(
         choices=[("cases", _("Mediation case ledger")), ("referrals", _("Referral ledger"))], default="cases",
         error_messages={"invalid_choice": _("Choose the ledger: cases or referrals.")},
