@@ -93,6 +93,28 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else ("*" * len(value))
 
 
+def mask_name(value: str) -> str:
+    """A party's name as those who do not handle the case see it: the surname (first character) and,
+    from three characters on, the last one kept (张三 → 张*, 张三明 → 张*明, 欧阳娜娜 → 欧**娜)."""
+    value = value.strip()
+    if len(value) <= 1:
+        return "*" * len(value)
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+# A mainland mobile number, or an 18-character resident ID number, standing alone in free text.
+PHONE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_numbers(text: str) -> str:
+    """`text` with every phone and ID number written in it masked as lists mask them."""
+    text = ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
 # Attachments are recognized by their first bytes, never by name or declared type.
 _SIGNATURES: tuple[tuple[str, str, callable], ...] = (
     ("image/jpeg", "jpg", lambda h: h.startswith(b"\xff\xd8\xff")),

@@ -11,6 +11,7 @@ from casework.errors import InvalidInput, NotFound
 from casework.models import Region, User, in_subtrees
 from casework.selectors import visible_region
 from reports import stats
+from reports.ledgers import LedgerScope
 from reports.models import MonthlyReport
 
 
@@ -85,3 +86,25 @@ def jurisdiction_root(viewer: User) -> Region:
     if len(paths) != 1:
         raise InvalidInput("Choose a region.", fields={"region": [_("Choose a region: you hold roles in several.")]})
     return Region.objects.get(path=paths[0])
+
+
+def ledger_scope(*, viewer: User, region_code: str | None, start: dt.date, end: dt.date) -> LedgerScope:
+    """What a ledger export covers: a region in the viewer's jurisdiction (a 404 outside it; by
+    default the whole jurisdiction), and whether its personal data is masked.
+
+    Masking is decided once for the whole export, by role: in the clear only for a viewer who
+    works cases (permissions.HANDLING_ROLES) over every region the export covers — a village's
+    committee for its village, a center for its township; masked for supervisors, and for anyone
+    asking about more than they handle.
+    """
+    if region_code:
+        region = visible_region(viewer=viewer, code=region_code)
+        regions = [region]
+    else:
+        paths = perms.scope_paths(viewer)
+        regions = list(Region.objects.filter(path__in=paths).order_by("path"))
+        region = regions[0] if len(regions) == 1 else None
+    paths = [r.path for r in regions]
+    masked = not paths or not all(perms.holds(viewer, perms.HANDLING_ROLES, path) for path in paths)
+    return LedgerScope(region=region, paths=paths, name="、".join(r.name for r in regions), start=start, end=end,
+                       masked=masked)

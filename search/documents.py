@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from casework.choices import DeadlineKind, RegionLevel
 from casework.models import Case, CaseDeadline, Region, enclosing_paths, path_at, ticking
-from casework.validators import mask_id_number, mask_phone
+from casework.validators import ID_NUMBER_IN_TEXT, PHONE_IN_TEXT, mask_numbers
 from mediation.models import Agreement
 
 # The text fields a query term is looked for in, and the facets every search returns.
@@ -31,9 +31,9 @@ FACETS = ("dispute_type", "status", "outcome", "township", "village", "year")
 SIMILARITY_FIELDS = ("title", "description", "agreement")
 
 _LETTERS_DIGITS = re.compile(r"[^\W_]")
-# A mainland mobile number, or an 18-character resident ID number, standing alone in free text.
-_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+# Phones and ID numbers in free text: found and masked as casework.validators finds and masks them.
+_PHONE = PHONE_IN_TEXT
+_ID_NUMBER = ID_NUMBER_IN_TEXT
 
 
 def normalize(text: str) -> str:
@@ -66,12 +66,6 @@ def party_key(value: str) -> str:
 def personal_numbers(text: str) -> list[str]:
     """The phones and ID numbers written in `text`."""
     return [m.group(0) for m in _ID_NUMBER.finditer(text)] + [m.group(0) for m in _PHONE.finditer(text)]
-
-
-def mask_numbers(text: str) -> str:
-    """`text` with every phone and ID number in it masked as lists mask them."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 def current_agreements() -> Prefetch:

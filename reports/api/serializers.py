@@ -47,6 +47,30 @@ class SummaryInput(serializers.Serializer):
         return attrs
 
 
+class LedgerInput(SummaryInput):
+    """The ledger's question: the summary's region and range (same defaults and limits), the
+    ledger and the file format. No `as_of`: a ledger is the record as it is now."""
+
+    as_of = None
+    from_ = serializers.DateField(required=False, help_text=_(
+        "Cases filed (referrals sent) on or after this date; default 1 January."))
+    to = serializers.DateField(required=False, help_text=_(
+        "Cases filed (referrals sent) on or before this date; default 31 December."))
+    kind = serializers.ChoiceField(
+        choices=[("cases", _("Mediation case ledger")), ("referrals", _("Referral ledger"))], default="cases",
+        error_messages={"invalid_choice": _("Choose the ledger: cases or referrals.")},
+        help_text=_("cases (default): the mediation case ledger; referrals: the referral ledger."))
+    format = serializers.ChoiceField(
+        choices=[("xlsx", "xlsx"), ("csv", "csv")], default="xlsx",
+        error_messages={"invalid_choice": _("The ledger is exported as xlsx or csv.")},
+        help_text=_("The file format: xlsx (default) or csv (UTF-8 with a byte order mark)."))
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        attrs.pop("as_of", None)
+        return attrs
+
+
 class RungShares(serializers.Serializer):
     grid = serializers.FloatField(allow_null=True)
     village = serializers.FloatField(allow_null=True)

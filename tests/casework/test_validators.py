@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from casework.validators import (
     id_check_digit,
     mask_id_number,
+    mask_name,
+    mask_numbers,
     mask_phone,
     normalize_id_number,
     validate_id_number,
@@ -170,3 +172,18 @@ def test_values_of_unexpected_length_are_masked_entirely(func, value):
     # when masked, then no character of it survives
     masked = func(value)
     assert masked == "*" * len(value)
+
+
+@pytest.mark.parametrize("name, masked", [
+    ("张三", "张*"), ("张三明", "张*明"), ("欧阳娜娜", "欧**娜"), ("王", "*"), (" 李四 ", "李*"), ("", ""),
+])
+def test_a_name_mask_keeps_the_surname_and_from_three_characters_the_last(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_numbers_written_in_free_text_are_masked_and_other_digits_left_alone():
+    # given a description with a phone, an ID number, an amount and a case number in it
+    text = "张三（电话13812345678，身份证11010519491231002X）欠款8000元，见330681-20261122-0007"
+
+    # when masked, then the phone and the ID number are, the rest is not
+    assert mask_numbers(text) == "张三（电话138****5678，身份证110105********002X）欠款8000元，见330681-20261122-0007"
