@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, queues, search
+from ui.views import auth, boards, cases, filing, queues, search, stats
 
 app_name = "ui"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("board/live/", boards.board_live, name="board_live"),
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
+    path("stats/", stats.stats, name="stats"),
 ]

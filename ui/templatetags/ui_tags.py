@@ -20,6 +20,7 @@ NAV = (
     ("ui:board", _("Supervision board"), {Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS}),
     ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
     ("ui:search", _("Case search"), set(Role.values)),
+    ("ui:stats", _("Statistics"), {Role.CENTER_STAFF, Role.COMMITTEE_HEAD, *selectors.SUPERVISORS}),
 )
 
 
