@@ -253,3 +253,22 @@ def test_the_board_shows_this_years_small_charts_and_links_to_the_statistics(cas
     assert {s["key"]: s["value"] for s in data["funnel"]} == api["reached_by_rung"]
     assert [p["value"] for p in data["trend"]["series"][0]["data"]] == [m["filed"] for m in api["by_month"]]
     assert 'data-chart="trend"' in page.html and 'data-chart="funnel"' in page.html
+
+
+def test_a_viewer_of_two_regions_sees_both_by_default_and_each_in_the_ranking(cases):
+    # given a user who supervises 店口镇 and heads a committee in 枫桥镇
+    fengqiao_village = township("枫桥镇").children.order_by("path").first()
+    username = dianko_supervisor()
+    RoleAssignment.objects.create(user=User.objects.get(username=username), role=Role.COMMITTEE_HEAD,
+                                  region=fengqiao_village)
+
+    # when they open the page
+    page = Browser(username).get(f"/stats/?from={RANGE['from']}&to={RANGE['to']}")
+
+    # then it counts both, the select starts with "all of my jurisdiction", and both are ranked
+    api = api_client(username).get("/api/v1/stats/summary/", RANGE).json()
+    assert page.status == 200
+    assert tile(page, "filed") == str(api["filed"])
+    assert re.search(r'<option value="" selected>我的全部辖区</option>', page.html)
+    assert {r["code"] for r in chart_data(page)["ranking"]} == {township("店口镇").code, fengqiao_village.code}
+    assert all("region" not in query(u) for u in links(page, "/api/v1/reports/ledger/?"))

@@ -47,8 +47,8 @@ class StatsFilterForm(forms.Form):
         super().__init__(data)
         self.fields["from"] = forms.DateField(label=_("Filed from"), widget=forms.DateInput(attrs={"type": "date"}))
         self.fields["to"] = forms.DateField(label=_("Filed to"), widget=forms.DateInput(attrs={"type": "date"}))
-        choices = [(r.code, INDENT * (len(r.path.split(".")) - len(roots[0].split("."))) + r.name)
-                   for r in self.regions] if roots else []
+        top = min((len(p.split(".")) for p in roots), default=0)
+        choices = [(r.code, INDENT * (len(r.path.split(".")) - top) + r.name) for r in self.regions]
         if len(roots) > 1:
             choices.insert(0, ("", _("All of my jurisdiction")))
         self.fields["region"].widget.choices = choices
