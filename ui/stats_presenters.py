@@ -247,8 +247,7 @@ def ranking(summary: dict, f: Filters) -> list[dict]:
 
 def chart_text() -> dict:
     """The words stats.js writes (it has no catalogue of its own)."""
-    return {"filed": pgettext("figure", "Filed"), "percent": _("Percent"), "cases": _("Cases"), "no_data": _("No data"),
-            "resolution_rate": _("Resolution rate")}
+    return {"filed": pgettext("figure", "Filed"), "cases": _("Cases"), "resolution_rate": _("Resolution rate")}
 
 
 def charts(summary: dict, f: Filters) -> dict:

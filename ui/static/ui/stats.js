@@ -8,7 +8,9 @@
  *
  * The site's Content-Security-Policy allows no inline style attribute: the tooltips are drawn
  * on the canvas (`renderMode: "richText"`) rather than as HTML, and the charts' sizes come from
- * the style sheet (.chart).
+ * the style sheet (.chart). The containers carry their own label (role="img") and the table
+ * beside each chart gives its figures to screen readers and print: ECharts' generated
+ * description is left off.
  */
 (function () {
   "use strict";
@@ -21,7 +23,6 @@
   var BASE = {
     color: PALETTE,
     animationDuration: 300,
-    aria: { enabled: true },
     textStyle: { fontSize: 14 },
     tooltip: { renderMode: "richText", confine: true }
   };
