@@ -19,6 +19,7 @@ urlpatterns = [
     path("triage/", queues.triage, name="triage"),
     path("board/", boards.board, name="board"),
     path("board/live/", boards.board_live, name="board_live"),
+    path("board/charts/", boards.board_charts, name="board_charts"),
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
     path("stats/", stats.stats, name="stats"),

@@ -245,14 +245,25 @@ def test_the_search_behind_a_figure_counts_what_the_figure_counts(cases, search_
 
 
 def test_the_board_shows_this_years_small_charts_and_links_to_the_statistics(cases):
-    page = Browser("super1").get("/board/")
+    # when the supervisor opens the board
+    browser = Browser("super1")
+    page = browser.get("/board/")
+
+    # then it links to 统计分析 and fetches its charts after it is up
     assert page.status == 200
     assert '<a class="btn secondary" href="/stats/">统计分析</a>' in page.html
-    data = chart_data(page)
+    assert 'data-stats-src="/board/charts/"' in page.html
+    assert "stats-data" not in page.html  # the summary is not computed before the board is sent
+
+    # and those are this year's trend and funnel of the jurisdiction, as the API gives them
+    charts = browser.get("/board/charts/")
+    assert charts.status == 200
+    data = chart_data(charts)
     api = api_client("super1").get("/api/v1/stats/summary/").json()
     assert {s["key"]: s["value"] for s in data["funnel"]} == api["reached_by_rung"]
     assert [p["value"] for p in data["trend"]["series"][0]["data"]] == [m["filed"] for m in api["by_month"]]
-    assert 'data-chart="trend"' in page.html and 'data-chart="funnel"' in page.html
+    assert 'data-chart="trend"' in charts.html and 'data-chart="funnel"' in charts.html
+    assert "<table" in charts.html
 
 
 def test_a_viewer_of_two_regions_sees_both_by_default_and_each_in_the_ranking(cases):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import permissions as perms
 from casework.choices import Role
 from ui import selectors
+from ui.views.stats import STATS_ROLES
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ NAV = (
     ("ui:board", _("Supervision board"), {Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS}),
     ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
     ("ui:search", _("Case search"), set(Role.values)),
-    ("ui:stats", _("Statistics"), {Role.CENTER_STAFF, Role.COMMITTEE_HEAD, *selectors.SUPERVISORS}),
+    ("ui:stats", _("Statistics"), STATS_ROLES),
 )
 
 

@@ -70,7 +70,6 @@ def board(request):
     and the small charts of this year's figures (ui/static/ui/stats.js)."""
     data = selectors.board(request.user)
     return render(request, "ui/board.html", {
-        "charts": _this_year_charts(request.user),
         "may_see_stats": may_see_stats(request.user),
         "board": data,
         "escalated": _with_countdowns(data.escalated),
@@ -79,6 +78,13 @@ def board(request):
         "notification_kinds": NotificationKind.choices,
         "live_text": _live_text(),
     })
+
+
+@login_required
+def board_charts(request):
+    """The board's small charts, which ui/stats.js fetches once the board is up: the summary of a
+    large county takes seconds (bench/stats_page.py), and the live lists must not wait for it."""
+    return render(request, "ui/includes/board_charts.html", {"charts": _this_year_charts(request.user)})
 
 
 LIVE_ROWS = 100  # case ids one refresh may ask for: what a burst of notifications names

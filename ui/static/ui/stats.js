@@ -4,7 +4,9 @@
  * The figures come from the page (`json_script` "stats-data", built by ui/stats_presenters.py):
  * nothing is computed here. Each element `[data-chart=KIND]` gets the chart of that kind; a
  * point, bar or slice that carries a `url` opens it when tapped (the case search with the
- * figure's filters). Each chart has a table beside it with the same figures.
+ * figure's filters). Each chart has a table beside it with the same figures. The board fetches
+ * its two small charts once it is up (`[data-stats-src]`, /board/charts/): the summary of a large
+ * county takes seconds, and the live lists must not wait for it.
  *
  * The site's Content-Security-Policy allows no inline style attribute: the tooltips are drawn
  * on the canvas (`renderMode: "richText"`) rather than as HTML, and the charts' sizes come from
@@ -15,10 +17,9 @@
 (function () {
   "use strict";
 
-  var source = document.getElementById("stats-data");
-  if (!source || !window.echarts) return;
-  var data = JSON.parse(source.textContent);
-  var text = data.text || {};
+  if (!window.echarts) return;
+  var data = null;
+  var text = {};
   var PALETTE = ["#1f5fa8", "#2e7d32", "#c77700", "#8e44ad", "#b3261e", "#00838f", "#6d4c41", "#546e7a"];
   var BASE = {
     color: PALETTE,
@@ -119,18 +120,47 @@
   };
 
   var charts = [];
-  document.querySelectorAll("[data-chart]").forEach(function (el) {
-    var build = BUILD[el.getAttribute("data-chart")];
-    if (!build) return;
-    var chart = window.echarts.init(el, null, { renderer: "canvas", locale: document.documentElement.lang.indexOf("zh") === 0 ? "ZH" : "EN" });
-    chart.setOption(withBase(build(data)));
-    chart.on("click", function (params) {
-      var url = params.data && params.data.url;
-      if (url) window.location.assign(url);
+
+  function draw(root) {
+    var source = document.getElementById("stats-data");
+    if (!source) return;
+    data = JSON.parse(source.textContent);
+    text = data.text || {};
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var build = BUILD[el.getAttribute("data-chart")];
+      if (!build) return;
+      var locale = document.documentElement.lang.indexOf("zh") === 0 ? "ZH" : "EN";
+      var chart = window.echarts.init(el, null, { renderer: "canvas", locale: locale });
+      chart.setOption(withBase(build(data)));
+      chart.on("click", function (params) {
+        var url = params.data && params.data.url;
+        if (url) window.location.assign(url);
+      });
+      el.setAttribute("data-chart-ready", "");
+      charts.push(chart);
     });
-    el.setAttribute("data-chart-ready", "");
-    charts.push(chart);
-  });
+  }
+
+  // The board's charts come after the board (`data-stats-src`): the page's own are there already.
+  var lazy = document.querySelector("[data-stats-src]");
+  if (lazy) {
+    var body = lazy.querySelector("[data-stats-body]");
+    fetch(lazy.getAttribute("data-stats-src"), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        // a session that ended is sent to sign in: that page is not the charts
+        if (!response.ok || response.redirected) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        body.innerHTML = html;  // our own template (ui/includes/board_charts.html)
+        draw(body);
+      })
+      .catch(function () {
+        body.textContent = lazy.getAttribute("data-stats-failed");
+      });
+  } else {
+    draw(document);
+  }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
