@@ -59,6 +59,9 @@ SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 # Where an agreement recorded from each status was reached (the ladder's stages).
 AGREEMENT_SOURCES = tuple(ladder.TRANSITIONS["record_agreement"].sources)
 
+# Ten years of monthly rows at most: a range beyond is a mistake, not a question.
+MAX_RANGE = dt.timedelta(days=3661)
+
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)

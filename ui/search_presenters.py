@@ -134,6 +134,32 @@ def facets(found: dict[str, dict[str, int]], form: CaseSearchForm, query: QueryD
     return out
 
 
+@dataclass
+class RangeChip:
+    label: str
+    url: str  # the search without it
+
+
+def without(query: QueryDict, *names: str) -> str:
+    query = query.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def range_chips(form: CaseSearchForm, query: QueryDict) -> list[RangeChip]:
+    """The region and the filing dates a statistics link chose, each shown with a way to drop it."""
+    chosen = dict(form.range_filters())
+    chips = []
+    if form.region is not None:
+        chips.append(RangeChip(f"{_('Region')}：{form.region.name}", without(query, "region")))
+    if chosen.get("filed_from") or chosen.get("filed_to"):
+        label = f"{_('Filed')}：{chosen.get('filed_from', '…')} – {chosen.get('filed_to', '…')}"
+        chips.append(RangeChip(label, without(query, "filed_from", "filed_to")))
+    return chips
+
+
 # --- results ----------------------------------------------------------------------------------
 
 

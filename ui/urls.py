@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, queues, search
+from ui.views import auth, boards, cases, filing, monthly, queues, search, stats
 
 app_name = "ui"
 
@@ -19,8 +19,10 @@ urlpatterns = [
     path("triage/", queues.triage, name="triage"),
     path("board/", boards.board, name="board"),
     path("board/live/", boards.board_live, name="board_live"),
+    path("board/charts/", boards.board_charts, name="board_charts"),
     path("overview/", boards.overview, name="overview"),
     path("search/", search.search, name="search"),
     path("reports/monthly/", monthly.monthly_reports, name="monthly_reports"),
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
+    path("stats/", stats.stats, name="stats"),
 ]

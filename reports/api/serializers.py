@@ -9,9 +9,6 @@ from rest_framework import serializers
 from casework import clock
 from reports import stats
 
-# Ten years of monthly rows at most: a range beyond is a mistake, not a question.
-MAX_RANGE = dt.timedelta(days=3661)
-
 
 class AsOfField(serializers.DateTimeField):
     """A moment (ISO 8601), or a date: the end of that day, local time."""
@@ -42,7 +39,7 @@ class SummaryInput(serializers.Serializer):
         attrs["as_of"] = attrs.get("as_of") or clock.now()
         if attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The end date is before the start date.")]})
-        if attrs["to"] - attrs["from"] > MAX_RANGE:
+        if attrs["to"] - attrs["from"] > stats.MAX_RANGE:
             raise serializers.ValidationError({"to": [_("The range is longer than ten years.")]})
         return attrs
 

@@ -62,6 +62,8 @@ def test_the_pages_work_under_the_content_security_policy(server, chromium):
     # the supervisors' board, live: its script ran and its WebSocket is open
     board = signed_in("super1")
     assert visit(board, server.url + "/board/", ready="[data-live-status=live]") == []
+    # the statistics page, its ECharts charts drawn
+    assert visit(board, server.url + "/stats/", ready="[data-chart=ranking][data-chart-ready]") == []
     # the case page, its forms and the printable agreement
     mediator = signed_in("mediator1")
     assert visit(mediator, f"{server.url}/cases/{case.pk}/", ready="form[data-confirm], form") == []

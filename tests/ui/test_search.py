@@ -2,6 +2,7 @@
 included; bad input and a search engine that is down are shown on the page, never a 500."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -159,6 +160,8 @@ def test_the_search_page_costs_as_many_queries_for_twenty_results_as_for_two(dem
 @pytest.mark.parametrize("query", [
     "?status=bogus", "?year=abc", "?year=1800", "?page=0", "?page=abc", "?page=100000", "?dispute_type=",
     "?township=330681111",  # 店口镇: outside 枫桥镇 head's jurisdiction
+    "?region=330681111", "?region=330681", "?region=999999",  # 店口镇, the county, no region
+    "?filed_from=2026-13-01", "?filed_to=yesterday", "?filed_from=2026-05-01&filed_to=2026-04-30",
     "?q=" + "+".join("一二三四五六七八九十壹"),  # eleven words
     "?q=%21%21%21",  # no letter or digit
     "?q=" + "长" * 60,
@@ -173,6 +176,36 @@ def test_bad_parameters_are_field_errors_not_a_500(demo, search_index, query):
     assert re.search(r'<ul class="error-summary">\s*<li>\S+', page.html)
     assert "Traceback" not in page.html
     assert '<form method="get" action="/search/" role="search"' in page.html
+
+
+def test_a_region_and_filing_dates_narrow_the_search_show_as_chosen_and_ride_along(demo, search_index):
+    # given a case filed in March and two in May, one of them in another village of the township
+    with frozen_clock(MOMENT):
+        march = file_case("grid1", title="三月漏水纠纷")
+    with frozen_clock(MOMENT + dt.timedelta(days=60)):
+        may = file_case("grid1", title="五月漏水纠纷")
+        next_door = file_case(VILLAGE_2_GRID_WORKER, title="五月邻村漏水纠纷")
+    index_now()
+    browser = Browser("super1")
+    village = village_code("grid1")
+
+    # when the supervisor asks for the cases of 枫源村 filed in May (a statistics page's link)
+    page = browser.get(f"/search/?region={village}&filed_from=2026-05-01&filed_to=2026-05-31")
+
+    # then only that one is found, the filters show as chosen, and they ride along with the box
+    assert page.status == 200
+    assert result_numbers(page) == [may.number]
+    assert "区域：枫源村" in page and "登记：2026-05-01 – 2026-05-31" in page
+    for name, value in (("region", village), ("filed_from", "2026-05-01"), ("filed_to", "2026-05-31")):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in page.html
+    # and the chip drops its filter
+    chip = re.search(r'<a class="btn secondary" href="(\?[^"]+)">区域：枫源村', page.html).group(1)
+    assert "region=" not in chip and "filed_from=2026-05-01" in chip
+
+    # the township from May on, and everything up to April
+    page = browser.get("/search/?region=330681108&filed_from=2026-05-01")
+    assert sorted(result_numbers(page)) == sorted([may.number, next_door.number])
+    assert result_numbers(browser.get("/search/?filed_to=2026-04-30")) == [march.number]
 
 
 def test_a_village_committee_may_filter_by_its_own_township_and_village(demo, search_index):

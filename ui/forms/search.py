@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import permissions as perms
 from casework.choices import DisputeType, Outcome, RegionLevel, Status
+from casework.errors import NotFound
 from casework.models import Region, User, enclosing_paths
-from casework.selectors import case_scope
+from casework.selectors import case_scope, visible_region
 from search.query import MAX_WINDOW, SearchError, parse_terms
 from search.selectors import SearchParams
 
@@ -23,6 +24,9 @@ MAX_PAGE = MAX_WINDOW // PAGE_SIZE
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 # The facets the page offers, in the order it shows them; each is also a filter of the form.
 FACETS = ("dispute_type", "status", "outcome", "township", "village", "year")
+# The filters the statistics page's links add (the cases behind a figure): a region's subtree and
+# a range of filing dates. They ride along like the facets, and show as chosen filters.
+RANGE_FILTERS = ("region", "filed_from", "filed_to")
 
 
 class FilterField(forms.MultipleChoiceField):
@@ -63,11 +67,16 @@ class CaseSearchForm(forms.Form):
     township = FilterField(label=_("Township"), required=False)
     village = FilterField(label=_("Village"), required=False)
     year = YearsField(label=_("Year filed"), required=False)
+    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=forms.HiddenInput)
+    filed_from = forms.DateField(label=_("Filed from"), required=False, widget=forms.HiddenInput)
+    filed_to = forms.DateField(label=_("Filed to"), required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False,
                               widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, viewer: User) -> None:
         super().__init__(data)
+        self.viewer = viewer
+        self.region: Region | None = None
         regions = viewer_regions(viewer)
         self.townships = [r for r in regions if r.level == RegionLevel.TOWNSHIP]
         self.villages = [r for r in regions if r.level == RegionLevel.VILLAGE]
@@ -82,6 +91,27 @@ class CaseSearchForm(forms.Form):
             raise ValidationError(exc.message) from exc
         return q
 
+    def clean_region(self) -> str:
+        code = self.cleaned_data["region"]
+        if code:
+            try:
+                self.region = visible_region(viewer=self.viewer, code=code)
+            except NotFound as exc:
+                raise ValidationError(_("No such region in your jurisdiction.")) from exc
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("filed_from") and data.get("filed_to") and data["filed_from"] > data["filed_to"]:
+            self.add_error("filed_to", _("The end date is before the start date."))
+        return data
+
+    def range_filters(self) -> list[tuple[str, str]]:
+        """The region and filing dates chosen, as the query string holds them (valid ones only)."""
+        data = getattr(self, "cleaned_data", {})
+        return [(name, data[name].isoformat() if hasattr(data[name], "isoformat") else data[name])
+                for name in RANGE_FILTERS if data.get(name)]
+
     @property
     def page_number(self) -> int:
         return self.cleaned_data.get("page") or 1
@@ -91,5 +121,7 @@ class CaseSearchForm(forms.Form):
         return {name: [str(v) for v in self.cleaned_data.get(name) or ()] for name in FACETS}
 
     def params(self) -> SearchParams:
-        return SearchParams(q=self.cleaned_data["q"], filters={k: v for k, v in self.filters().items() if v},
-                            offset=(self.page_number - 1) * PAGE_SIZE, size=PAGE_SIZE)
+        data = self.cleaned_data
+        return SearchParams(q=data["q"], filters={k: v for k, v in self.filters().items() if v},
+                            region=data.get("region") or None, filed_from=data.get("filed_from"),
+                            filed_to=data.get("filed_to"), offset=(self.page_number - 1) * PAGE_SIZE, size=PAGE_SIZE)

@@ -9,6 +9,7 @@ from casework import permissions as perms
 from casework.choices import Role
 from ui import selectors
 from ui.views import monthly
+from ui.views.stats import STATS_ROLES
 
 register = template.Library()
 
@@ -22,6 +23,7 @@ NAV = (
     ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
     ("ui:search", _("Case search"), set(Role.values)),
     ("ui:monthly_reports", _("Monthly reports"), monthly.READERS),
+    ("ui:stats", _("Statistics"), STATS_ROLES),
 )
 
 

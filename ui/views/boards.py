@@ -1,16 +1,23 @@
 """Overview pages: a grid worker's cases, the supervisors' board, the county overview."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import clock
 from casework.choices import NotificationKind, RiskLevel, Status
+from reports import selectors as report_selectors
 from ui import presenters, selectors
+from ui import stats_presenters as stats_present
+from ui.views.stats import may_see_stats
 
 PAGE_SIZE = 25
 
@@ -49,11 +56,21 @@ def _live_text() -> dict:
     }
 
 
+def _this_year_charts(viewer) -> dict:
+    """The board's small charts: the viewer's whole jurisdiction, the cases filed this year."""
+    today = timezone.localdate(clock.now())
+    start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    summary = report_selectors.stats_summary(viewer=viewer, region_code=None, start=start, end=end, as_of=clock.now())
+    return stats_present.board_charts(summary, stats_present.Filters(region="", start=start, end=end))
+
+
 @login_required
 def board(request):
-    """The supervisors' board: server-rendered lists, kept current by the live notifications."""
+    """The supervisors' board: server-rendered lists, kept current by the live notifications,
+    and the small charts of this year's figures (ui/static/ui/stats.js)."""
     data = selectors.board(request.user)
     return render(request, "ui/board.html", {
+        "may_see_stats": may_see_stats(request.user),
         "board": data,
         "escalated": _with_countdowns(data.escalated),
         "overdue": _with_countdowns(data.overdue),
@@ -61,6 +78,13 @@ def board(request):
         "notification_kinds": NotificationKind.choices,
         "live_text": _live_text(),
     })
+
+
+@login_required
+def board_charts(request):
+    """The board's small charts, which ui/stats.js fetches once the board is up: the summary of a
+    large county takes seconds (bench/stats_page.py), and the live lists must not wait for it."""
+    return render(request, "ui/includes/board_charts.html", {"charts": _this_year_charts(request.user)})
 
 
 LIVE_ROWS = 100  # case ids one refresh may ask for: what a burst of notifications names

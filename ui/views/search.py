@@ -21,6 +21,7 @@ def search(request):
     valid = form.is_valid()
     # The filters ride along when the box is sent again; one the form refused is dropped.
     context["kept_filters"] = [(name, value) for name, values in form.filters().items() for value in values]
+    context["kept_filters"] += form.range_filters()
     if not valid:
         return render(request, "ui/search.html", context, status=400)
     try:
@@ -37,7 +38,8 @@ def search(request):
         facets=present.facets(found.facets, form, request.GET, found.count),
         pages=present.Pages(number=form.page_number, count=found.count, size=PAGE_SIZE, last=MAX_PAGE),
         count=found.count,
-        filtered=any(form.filters().values()),
+        ranges=present.range_chips(form, request.GET),
+        filtered=any(form.filters().values()) or bool(form.range_filters()),
         clear_url=f"?{_only_q(request.GET)}",
     )
     return render(request, "ui/search.html", context)
