@@ -11,8 +11,9 @@ event per step of each case's planned life, three years of filings). Then, one a
   api  GET /api/v1/stats/summary/?from=…&to=… as county1 (the whole county, three years, as of
        now), token auth, through Django's full request stack (middleware, DRF, serializer) in
        this process with the test client — no network, no server process
-  raw  the one grouped SQL statement `reports.stats.case_rows` compiles for the same question,
-       run on a cursor and fetched: the database's share of the work, without Django
+  raw  the one SQL statement `reports.stats.statement` builds for the same question (the one
+       `case_rows` runs), run on a cursor and fetched: the database's share of the work, without
+       Django
 
 p50 and p95 of each, in milliseconds. The answers are compared: the API's `filed` must be the
 sum of the raw rows' counts. Numbers only: nothing here asserts a time.
@@ -81,15 +82,14 @@ def run(backend: str, args) -> dict:
         return response.json()["filed"]
 
     def raw() -> int:
-        # The same moment the API's default as_of takes; the statement compiled once per round,
-        # as the API compiles it.
-        rows = stats.case_rows(paths=["330681"], start=start, end=end, as_of=clock.now(), child_length=10)
-        sql, sql_params = rows.query.sql_with_params()
+        # The same moment the API's default as_of takes; the statement built once per round, as
+        # the API builds it.
+        sql, sql_params, columns = stats.statement(paths=["330681"], start=start, end=end, as_of=clock.now(),
+                                                   child_length=10)
         with connection.cursor() as cursor:
             cursor.execute(sql, sql_params)
             fetched = cursor.fetchall()
-        return sum(row[list(rows.query.annotation_select).index("n") + len(rows.query.values_select)]
-                   for row in fetched)
+        return sum(row[columns.index("n")] for row in fetched)
 
     counts = {"api": api(), "raw": raw()}
     print(f"[{backend}] filed in range: api {counts['api']:,}, raw {counts['raw']:,}", flush=True)

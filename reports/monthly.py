@@ -250,14 +250,14 @@ def flow_rows(*, paths: list[str], month: Month, child_length: int | None):
         .annotate(
             carried=When_(When(created_at__lt=month.since, then=Value(True)), default=Value(False),
                           output_field=BooleanField()),
-            ended=stats.ending_label(as_of),
+            **stats.ending_facts(as_of),
             # The risk at filing is on the filing event; it is only ever raised afterwards.
             high=When_(When(Q(data__risk_level=RiskLevel.HIGH) | Q(Exists(raised_to_high)), then=Value(True)),
                        default=Value(False), output_field=BooleanField()),
             dispute_type=F("case__dispute_type"),
             child=Substr("case__region_path", 1, child_length) if child_length else Value(""),
         )
-        .values("carried", "ended", "high", "dispute_type", "child")
+        .values("carried", "end_action", "worked", "agreed_from", "high", "dispute_type", "child")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -282,7 +282,7 @@ def month_flows(*, paths: list[str], month: Month, child_paths: list[str] = ()) 
 
 def _flow_rows(**kwargs):
     for row in flow_rows(**kwargs):
-        row["outcome"] = stats.split_ending(row.pop("ended"))[1]
+        row["outcome"] = stats.outcome(row)
         yield row
 
 
