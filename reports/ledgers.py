@@ -12,8 +12,9 @@ A row is the record as it is now (unlike the statistics, there is no `as_of`).
 
 Personal data is masked for the whole export or not at all (`LedgerScope.masked`, decided by
 `reports.selectors.ledger_scope` from the viewer's roles): masked, a party's name keeps only the
-surname (`mask_name`), phones and ID numbers are masked as lists mask them. Phones and ID numbers
-written into free text (a description, a reply) are masked in every export, as search masks them.
+surname (`mask_name`), phones and ID numbers are masked as lists mask them, and so are the
+parties' names where a description or a reply names them. Phones and ID numbers written into free
+text are masked in every export, as search masks them.
 
 Memory stays flat whatever the number of rows: records come as plain rows from
 `.iterator(chunk_size=CHUNK)`, and what they show of related records (parties, mediators, the
@@ -162,6 +163,15 @@ class RowContext:
     def name(self, party: dict) -> str:
         return mask_name(party["name"]) if self.masked else party["name"]
 
+    def free_text(self, text: str, parties: list[dict]) -> str:
+        """A description or a reply for a cell (`summary`); masked, the parties' names in it
+        are masked as in their own column (张玲彩 → 张*彩), the longest first so that a name
+        inside another is not left half masked."""
+        if self.masked:
+            for name in sorted({p["name"] for p in parties if len(p["name"]) > 1}, key=len, reverse=True):
+                text = text.replace(name, mask_name(name))
+        return summary(text)
+
     def load_users(self, ids: set[int]) -> None:
         """The labels of these users (mediators), in one query for those not met before."""
         missing = ids - self.user_labels.keys()
@@ -293,7 +303,7 @@ def case_row(case: dict, number: int, related: CaseRelated, context: RowContext)
         phones_cell(parties, context),
         id_numbers_cell(parties, context),
         context.label(DisputeType, case["dispute_type"]),
-        summary(case["description"]),
+        context.free_text(case["description"], parties),
         *context.region_cells(case["region_path"]),
         "、".join(context.user_labels[m] for m in mediators),
         outcome_cell(case, context),
@@ -342,11 +352,11 @@ def referral_related(chunk: list[dict], context: RowContext) -> dict[int, list[d
     return parties_by_case(list({r["case_id"] for r in chunk}))
 
 
-def referral_result_cell(referral: dict, context: RowContext) -> str:
+def referral_result_cell(referral: dict, parties: list[dict], context: RowContext) -> str:
     if referral["resolved"] is None:
         return context.words["awaiting_reply"]
     verdict = context.words["resolved" if referral["resolved"] else "not_resolved"]
-    return f"{verdict}：{summary(referral['reply'])}" if referral["reply"].strip() else verdict
+    return f"{verdict}：{context.free_text(referral['reply'], parties)}" if referral["reply"].strip() else verdict
 
 
 def referral_row(referral: dict, number: int, parties: dict[int, list[dict]], context: RowContext) -> list[Cell]:
@@ -361,7 +371,7 @@ def referral_row(referral: dict, number: int, parties: dict[int, list[dict]], co
         referral["receiving_body"],
         local_date(referral["received_at"]),
         local_date(referral["replied_at"]),
-        referral_result_cell(referral, context),
+        referral_result_cell(referral, parties.get(referral["case_id"], []), context),
     ]
 
 

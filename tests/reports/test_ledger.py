@@ -149,7 +149,7 @@ def test_the_xlsx_holds_exactly_the_cases_filed_in_the_range_under_chinese_heade
     assert any(r["回访"] for r in rows) and any(r["调解员"] for r in rows)
 
 
-def assert_masked(rows: list[dict], *, headers=("当事人", "联系电话", "身份证号")) -> None:
+def assert_masked(rows: list[dict], *, headers=("当事人", "联系电话", "身份证号", "简要案情", "处理结果")) -> None:
     for row in rows:
         parties = parties_of(row["案件编号"])
         cells = " ".join(str(row[h] or "") for h in headers if h in row)
@@ -189,6 +189,10 @@ def test_personal_data_is_masked_for_supervisors_and_clear_for_those_who_handle_
     # then every party of every row is masked, or in the clear, as their role says
     assert rows and any(r["联系电话"] for r in rows) and any(r["身份证号"] for r in rows)
     assert_masked(rows) if masked else assert_in_clear(rows)
+    # and so are their names where the description names them (the generator's descriptions do)
+    named = [r for r in rows if any((mask_name(p.name) if masked else p.name) in r["简要案情"]
+                                    for p in parties_of(r["案件编号"]))]
+    assert len(named) > len(rows) // 2
     record = ExportRecord.objects.latest("id")
     assert record.masked is masked and record.user.username == username
 
