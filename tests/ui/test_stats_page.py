@@ -283,3 +283,9 @@ def test_a_viewer_of_two_regions_sees_both_by_default_and_each_in_the_ranking(ca
     assert re.search(r'<option value="" selected>我的全部辖区</option>', page.html)
     assert {r["code"] for r in chart_data(page)["ranking"]} == {township("店口镇").code, fengqiao_village.code}
     assert all("region" not in query(u) for u in links(page, "/api/v1/reports/ledger/?"))
+
+
+def test_the_county_overview_leads_to_the_statistics(cases):
+    # the overview's four shares have no date range: the statistics page has, and it is one tap away
+    page = Browser("county1").get("/overview/")
+    assert page.status == 200 and '<a class="btn secondary" href="/stats/">统计分析</a>' in page.html
