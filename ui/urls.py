@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, queues, search, stats
+from ui.views import auth, boards, cases, filing, monthly, progress, queues, search, stats
 
 app_name = "ui"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("reports/monthly/", monthly.monthly_reports, name="monthly_reports"),
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
+    path("p/<str:code>/", progress.progress_page, name="progress"),
 ]
