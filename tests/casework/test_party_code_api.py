@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from casework.audit import verify_audit
 from casework.choices import DeadlineState, Status
 from casework.ladder import STAGES
 from casework.models import CaseDeadline, CaseEvent, PartyCode
@@ -138,6 +139,8 @@ def test_revoking_is_audited_and_the_old_code_is_a_404(demo, api, who):
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert (event.action, event.actor.username) == ("party_code_revoked", who)
     assert old.replace("-", "") not in str(event.data)
+    # and the audit trail still verifies: the code is not part of the record, its revocation is an event
+    assert list(verify_audit()) == []
 
 
 def test_reissuing_hands_out_a_new_code_that_works(demo, api):
@@ -151,6 +154,18 @@ def test_reissuing_hands_out_a_new_code_that_works(demo, api):
     assert CODE_SHAPE.match(new) and new != old
     assert api(None).get(f"{PROGRESS}{old}/").status_code == 404
     assert api(None).get(f"{PROGRESS}{new}/").json()["number"] == case.number
+    assert list(verify_audit()) == []
+
+
+def test_a_case_whose_code_was_revoked_gets_a_new_one_only_on_request(demo, api):
+    case = file_case()
+    revoke(api, "head1", case.pk)
+    # revoking again (nothing in force) is still recorded, and reissuing later works
+    assert revoke(api, "head1", case.pk).data == {"party_code": None}
+    new = revoke(api, "center1", case.pk, reissue=True).data["party_code"]
+    assert PartyCode.objects.filter(case=case).count() == 2
+    assert code_of(case) == new
+    assert CaseEvent.objects.filter(case=case, action="party_code_revoked").count() == 3
 
 
 @pytest.mark.parametrize(("who", "status"), [("grid1", 403), ("mediator2", 404), ("grid2", 404), (None, 401)])
