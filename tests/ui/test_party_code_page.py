@@ -86,3 +86,37 @@ def test_others_who_see_the_case_get_no_receipt(demo, who):
     page = Browser(who).get(f"/cases/{case.pk}/")
     assert page.status == 200
     assert code_of(case) not in page and "<svg" not in page.html
+
+
+def test_the_head_revokes_the_code_from_the_case_page_and_gets_a_new_one(demo):
+    # given a case and its code, which works
+    case = file_case()
+    old = code_of(case)
+    head = Browser("head1")
+
+    # when the head revokes it from the receipt on the case page
+    page = head.submit(head.get(f"/cases/{case.pk}/").form(f"/cases/{case.pk}/party-code/"))
+
+    # then the page shows a new code, the old one is a 404, and the timeline says who revoked it
+    new = code_of(case)
+    assert page.status == 200
+    assert new != old and new in page and old not in page
+    assert Browser().get(f"/p/{old}/").status == 404
+    assert case.events.filter(action="party_code_revoked", actor__username="head1").exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [("grid1", 403), ("grid2", 404)])
+def test_no_one_else_may_post_the_revocation(demo, who, status):
+    # given a case of 枫源村, seen by its reporting grid worker and not by 店口镇's
+    case = file_case()
+    code = code_of(case)
+    visitor = Browser(who)
+    assert not visitor.get(f"/cases/{case.pk}/").has_form(f"/cases/{case.pk}/party-code/")
+
+    # when they post the revocation anyway, with a valid CSRF token
+    response = visitor.client.post(f"/cases/{case.pk}/party-code/",
+                                   HTTP_X_CSRFTOKEN=visitor.client.cookies["csrftoken"].value)
+
+    # then it is refused and the code still works
+    assert response.status_code == status
+    assert code_of(case) == code

@@ -203,3 +203,19 @@ def case_risk(request, case_id: int):
         return render_case(request, fresh, risk_form=RiskForm(request.POST, case=fresh), status=status)
     messages.success(request, _("The risk level is raised."))
     return redirect("ui:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_party_code(request, case_id: int):
+    """Revoke the parties' code (解纷码) and issue a new one, e.g. when it reached the wrong hands."""
+    case = visible_case(request, case_id)
+    try:
+        services.case_revoke_party_code(case_id=case.pk, actor=request.user, reissue=True)
+    except NotFound:
+        raise Http404("No such case.")
+    except Refused as exc:
+        messages.error(request, exc.detail)
+        return render_case(request, visible_case(request, case_id), status=exc.status)
+    messages.success(request, _("The old code no longer works; give the parties the new one."))
+    return redirect(reverse("ui:case", args=[case.pk]) + "#receipt")
