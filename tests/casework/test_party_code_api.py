@@ -197,3 +197,24 @@ def test_too_many_requests_from_one_client_get_a_429(demo, api):
     assert 429 not in answers
     assert last.status_code == 429
     assert "Retry-After" in last
+
+
+def test_the_migration_gives_cases_filed_before_codes_one_each(demo, api):
+    # given two cases filed before codes existed (their rows removed), and one filed after
+    from importlib import import_module
+
+    from django.apps import apps
+
+    before = [file_case(), bring_to(Status.CLOSED)]
+    after = file_case()
+    kept = code_of(after)
+    PartyCode.objects.filter(case__in=before).delete()
+
+    # when the data migration runs
+    import_module("casework.migrations.0010_party_codes_for_existing_cases").issue_missing(apps, None)
+
+    # then each earlier case has one working code, the later one keeps its own, and the audit verifies
+    for case in before:
+        assert api(None).get(f"{PROGRESS}{code_of(case)}/").json()["number"] == case.number
+    assert code_of(after) == kept
+    assert list(verify_audit()) == []
