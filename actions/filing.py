@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from actions.changes import record_change
+from actions.party_codes import issue_party_code
 from casework import clock, deadlines, validators
 from casework import permissions as perms
 from casework.choices import NotificationKind, RegionLevel, RiskLevel, Source, Status
@@ -119,6 +120,7 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         Party(case=case, role=p.role, name=p.name, id_number=p.id_number, phone=p.phone)
         for p in data.parties
     )
+    issue_party_code(case)  # 解纷码, handed to the parties with the receipt
     deadlines.on_status_change(case=case, source="", at=now)
     record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status"],
                   data={"source": data.source, "risk_level": data.risk_level, "parties": len(data.parties)})

@@ -81,6 +81,7 @@ class EventAction(models.TextChoices):
     REFERRAL_RECEIVED = "referral_received", _("recorded the referral's receipt")  # 签收
     # The case itself.
     RAISE_RISK = "raise_risk", _("raised the risk level")  # 上调风险等级
+    PARTY_CODE_REVOKED = "party_code_revoked", _("revoked the parties' code")  # 作废解纷码
 
 
 # --- the rungs and their stages ----------------------------------------------------------------

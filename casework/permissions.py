@@ -159,3 +159,8 @@ def may_raise_risk(case: Case, user: User) -> bool:
     """
     return (may_act_for_village(case, user) or may_act_for_township(case, user)
             or holds(user, SUPERVISORS, case.region_path))
+
+
+def may_manage_party_code(case: Case, user: User) -> bool:
+    """Revoke or reissue the parties' code (解纷码): those handling the case, village or township."""
+    return may_act_for_village(case, user) or may_act_for_township(case, user)

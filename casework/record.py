@@ -36,7 +36,10 @@ CASE = "casework.case"
 # Not the record: the case row's chain head (it is what commits to the record), the events
 # themselves, the search outbox and the filing's idempotency keys (purged after a while).
 EXCLUDED_FIELDS = {CASE: frozenset({"event_count", "last_event_hash"})}
-_excluded_models: set[str] = {"casework.caseevent", "casework.searchoutbox", "casework.idempotencykey"}
+# The parties' codes are a credential for reading progress, not a fact of the dispute: their
+# revocation is an event of its own, and leaving them out keeps every change one query lighter.
+_excluded_models: set[str] = {"casework.caseevent", "casework.searchoutbox", "casework.idempotencykey",
+                              "casework.partycode"}
 
 
 def keep_out_of_record(*labels: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, queues, search, stats
+from ui.views import auth, boards, cases, filing, monthly, progress, queues, search, stats
 
 app_name = "ui"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:case_id>/act/<str:name>/", cases.case_act, name="case_act"),
     path("cases/<int:case_id>/deadline/<str:action>/", cases.case_clock, name="case_clock"),
     path("cases/<int:case_id>/risk/", cases.case_risk, name="case_risk"),
+    path("cases/<int:case_id>/party-code/", cases.case_party_code, name="case_party_code"),
     path("inbox/", queues.inbox, name="inbox"),
     path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
     path("triage/", queues.triage, name="triage"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("reports/monthly/", monthly.monthly_reports, name="monthly_reports"),
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
+    path("p/<str:code>/", progress.progress_page, name="progress"),
 ]

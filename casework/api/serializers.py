@@ -29,6 +29,7 @@ from casework.models import (
     CaseDeadline,
     CaseEvent,
     Party,
+    PartyCode,
     Region,
     User,
 )
@@ -255,9 +256,16 @@ class CaseDetailSerializer(CaseListSerializer):
 
 class FiledCaseSerializer(CaseDetailSerializer):
     possible_duplicates = serializers.SerializerMethodField()
+    party_code = serializers.SerializerMethodField(
+        help_text=_("The parties' code (解纷码) in force, e.g. K7QD-9M3X-TP: give it to the parties with the "
+                    "receipt; with it they follow the case at /api/v1/public/progress/{party_code}/."))
 
     class Meta(CaseDetailSerializer.Meta):
-        fields = CaseDetailSerializer.Meta.fields + ["possible_duplicates"]
+        fields = CaseDetailSerializer.Meta.fields + ["possible_duplicates", "party_code"]
+
+    def get_party_code(self, case) -> str | None:
+        code = PartyCode.objects.in_force().filter(case=case).first()
+        return code.display if code else None
 
     def get_possible_duplicates(self, case) -> list[dict]:
         viewer = self.context["request"].user
@@ -394,3 +402,23 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     detail = serializers.CharField()
+
+
+# --- the parties' code (解纷码) ---------------------------------------------------------------
+
+class PartyCodeRevokeInput(serializers.Serializer):
+    reissue = serializers.BooleanField(required=False, default=False,
+                                       help_text=_("Issue a new code in place of the revoked one."))
+
+
+class PartyCodeSerializer(serializers.Serializer):
+    party_code = serializers.CharField(allow_null=True, help_text=_("The new code, or null if none was issued."))
+
+
+class PublicProgressSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    stage = serializers.CharField()
+    handled_by = serializers.CharField(allow_null=True)
+    next_step = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    closed = serializers.BooleanField()

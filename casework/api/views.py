@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from actions import services
@@ -15,6 +17,7 @@ from casework.api import serializers as s
 from casework.api.filters import CaseFilter
 from casework.errors import NotFound
 from config.rest.requests import IF_MATCH_HEADER, if_match, path_id
+from mediation import progress as party_progress
 from search.api.serializers import SearchInput
 from search.api.views import page_links, run_search
 
@@ -259,3 +262,49 @@ class RiskView(APIView):
         response = Response(s.CaseDetailSerializer(case, context={"request": request}).data)
         response["ETag"] = f'"{case.version}"'
         return response
+
+
+class PartyCodeRevokeView(APIView):
+    """Revoke the parties' code (解纷码), and with `reissue` issue a new one."""
+
+    @extend_schema(
+        request=s.PartyCodeRevokeInput,
+        responses={
+            200: s.PartyCodeSerializer,
+            403: OpenApiResponse(s.ErrorSerializer, description="Only the case's village committee or township "
+                                 "center may revoke its code."),
+            404: OpenApiResponse(s.ErrorSerializer, description="No such case in the caller's jurisdiction."),
+        },
+        description="Revoke the code in force (recorded on the timeline as `party_code_revoked`); from then on "
+        "the old code is a 404 on the progress endpoint. With `reissue: true` a new code is issued and returned.",
+    )
+    def post(self, request, case_id):
+        case_id = _case_id(case_id)
+        selectors.case_get(viewer=request.user, case_id=case_id)
+        form = s.PartyCodeRevokeInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        code = services.case_revoke_party_code(case_id=case_id, actor=request.user,
+                                               reissue=form.validated_data["reissue"])
+        return Response({"party_code": code.display if code else None})
+
+
+class PublicProgressView(APIView):
+    """The parties' view of their case's progress, by its code: no sign-in, rate-limited."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "party_code"
+
+    @extend_schema(
+        auth=[],
+        responses={
+            200: s.PublicProgressSerializer,
+            404: OpenApiResponse(s.ErrorSerializer, description="Unknown or revoked code."),
+            429: OpenApiResponse(description="Too many requests from this client; retry after `Retry-After`."),
+        },
+        description="Where the case stands, for its parties: nothing personal. The code is case-insensitive, "
+        "dashes optional.",
+    )
+    def get(self, request, party_code):
+        return Response(party_progress.progress(party_code).as_dict())

@@ -3,6 +3,7 @@ from .deadlines import CaseDeadline, DeadlineRule, Holiday, ticking
 from .events import CaseEvent
 from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, in_subtrees, path_at
 from .outbox import SearchOutbox
+from .party_codes import PartyCode
 
 __all__ = [
     "Attachment",
@@ -14,6 +15,7 @@ __all__ = [
     "Holiday",
     "IdempotencyKey",
     "Party",
+    "PartyCode",
     "Region",
     "RoleAssignment",
     "SearchOutbox",

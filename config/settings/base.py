@@ -262,6 +262,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.rest.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The parties' progress page (解纷码) needs no sign-in: requests per client address. The
+    # counts live in the default cache, so give every server process one shared cache.
+    "DEFAULT_THROTTLE_RATES": {"party_code": os.environ.get("PARTY_CODE_RATE", "30/min")},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from casework.models import PartyCode
 from tests.conftest import bring_to
 from tests.live import LiveASGIServer
 from tests.ui.browser import BROWSER, orm, sign_in
@@ -68,6 +69,11 @@ def test_the_pages_work_under_the_content_security_policy(server, chromium):
     mediator = signed_in("mediator1")
     assert visit(mediator, f"{server.url}/cases/{case.pk}/", ready="form[data-confirm], form") == []
     assert visit(mediator, f"{server.url}/cases/{case.pk}/agreement/print/", ready=".sheet") == []
+    # the receipt's inline SVG QR code, and the parties' page it points to
+    head = signed_in("head1")
+    assert visit(head, f"{server.url}/cases/{case.pk}/", ready=".receipt svg") == []
+    code = orm(lambda: PartyCode.objects.in_force().get(case=case).display)
+    assert visit(board, f"{server.url}/p/{code}/", ready=".public-progress dl") == []
     # the flow chart and the API docs (Swagger UI renders the schema)
     assert visit(mediator, server.url + "/flows/chart/", ready="svg") == []
     assert visit(mediator, server.url + "/api/docs/", ready=".swagger-ui .info .title") == []

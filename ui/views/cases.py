@@ -1,11 +1,13 @@
 """The case page and the actions posted from it: transitions, the deadline clock, the risk level."""
 from __future__ import annotations
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +18,7 @@ from casework.choices import DeadlineState, RiskLevel
 from casework.clock import now as clock_now
 from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
-from casework.models import Case
+from casework.models import Case, PartyCode
 from flows import queues
 from search.query import SearchUnavailable
 from ui import presenters, selectors
@@ -70,8 +72,19 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "task_in_my_queue": task is not None and task.owner_permission_obj_pk in my_queues,
         "mediators": list(case.mediators.all()),
         "risk_form": risk_form or (RiskForm(case=case) if _may_raise_risk(case, viewer) else None),
+        "receipt": _receipt(request, case) if perms.may_manage_party_code(case, viewer) else None,
     }
     return render(request, "ui/case.html", context, status=status)
+
+
+def _receipt(request, case: Case) -> dict | None:
+    """The parties' code (解纷码) in force and a QR code of their page's address, as inline SVG."""
+    code = PartyCode.objects.in_force().filter(case=case).first()
+    if code is None:
+        return None
+    url = request.build_absolute_uri(reverse("ui:progress", args=[code.display]))
+    qr = segno.make(url, error="m")
+    return {"code": code.display, "url": url, "qr": mark_safe(qr.svg_inline(scale=4, title=code.display))}
 
 
 def _may_raise_risk(case: Case, viewer) -> bool:
@@ -190,3 +203,19 @@ def case_risk(request, case_id: int):
         return render_case(request, fresh, risk_form=RiskForm(request.POST, case=fresh), status=status)
     messages.success(request, _("The risk level is raised."))
     return redirect("ui:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_party_code(request, case_id: int):
+    """Revoke the parties' code (解纷码) and issue a new one, e.g. when it reached the wrong hands."""
+    case = visible_case(request, case_id)
+    try:
+        services.case_revoke_party_code(case_id=case.pk, actor=request.user, reissue=True)
+    except NotFound:
+        raise Http404("No such case.")
+    except Refused as exc:
+        messages.error(request, exc.detail)
+        return render_case(request, visible_case(request, case_id), status=exc.status)
+    messages.success(request, _("The old code no longer works; give the parties the new one."))
+    return redirect(reverse("ui:case", args=[case.pk]) + "#receipt")
