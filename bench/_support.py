@@ -104,3 +104,60 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, align_lef
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank p-th percentile of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def seeded_database(backend: str, cases: int, *, events: bool, log=sys.stdout):
+    """Inside a fresh database, after django.setup(): `migrate`, the demo topology, `cases` cases
+    seeded in bulk (bench/_seed.py; with their audit trail when `events`), statistics refreshed
+    on PostgreSQL; progress printed to `log`. Returns what `seed_cases` seeded."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench._seed import seed_cases
+    from demo.topology import load_topology
+
+    began = time.monotonic()
+    call_command("migrate", verbosity=0)
+    load_topology()
+    print(f"[{backend}] migrated, topology loaded ({time.monotonic() - began:.0f}s); seeding {cases:,} cases…",
+          file=log, flush=True)
+    seeded = seed_cases(cases, events=events)
+    print(f"[{backend}] seeded {seeded.cases:,} cases, {seeded.events:,} events, {seeded.parties:,} parties, "
+          f"{seeded.agreements:,} agreements in {seeded.seconds:.0f}s", file=log, flush=True)
+    if backend == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return seeded
+
+
+def run_on_each_backend(script: str, args, options: Sequence[str], database: str, measure, report) -> int:
+    """A benchmark's `main` once its arguments are parsed: for `--backend both`, the script again
+    in a child process per backend (each gets a clean interpreter and Django), passing on
+    `options` (names of `args` attributes, e.g. "cases"); for one backend, `measure(backend,
+    args)` inside a fresh database named `database`, then `report` of its result."""
+    import subprocess
+
+    if args.backend == "both":
+        codes = []
+        for backend in backends("both"):
+            command = [sys.executable, str(Path(script).resolve()), "--backend", backend]
+            for option in options:
+                command += [f"--{option}", str(getattr(args, option))]
+            codes.append(subprocess.run(command, cwd=ROOT).returncode)
+        return max(codes)
+    print(machine_summary(), flush=True)
+    if args.backend == "postgres":
+        print(f"PostgreSQL {postgres_version()}", flush=True)
+    with fresh_database(args.backend, database) as env:
+        os.environ.clear()
+        os.environ.update(env)
+        report(measure(args.backend, args))
+    return 0

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, table  # noqa: E402
+from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, seeded_database, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_ledger"
 WAYS = ("api xlsx", "api csv", "naive csv", "raw fetch")
@@ -49,26 +49,12 @@ def seed(backend: str, args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
-    from bench._seed import seed_cases
     from casework import clock
     from casework.models import Case
-    from demo.topology import load_topology
 
-    began = time.monotonic()
-    call_command("migrate", verbosity=0)
-    load_topology()
-    print(f"[{backend}] migrated, topology loaded ({time.monotonic() - began:.0f}s); seeding {args.cases:,} cases…",
-          file=sys.stderr, flush=True)
-    seeded = seed_cases(args.cases)
-    print(f"[{backend}] seeded {seeded.cases:,} cases, {seeded.parties:,} parties, {seeded.agreements:,} agreements "
-          f"in {seeded.seconds:.0f}s", file=sys.stderr, flush=True)
-    if backend == "postgres":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seeded = seeded_database(backend, args.cases, events=False, log=sys.stderr)
     today = timezone.localdate(clock.now())
     latest = Case.objects.order_by("-created_at").values_list("created_at", flat=True)[args.small - 1]
     first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()

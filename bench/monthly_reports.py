@@ -26,16 +26,14 @@ figures are zero here; that costs the same query.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, table  # noqa: E402
+from bench._support import run_on_each_backend, seeded_database, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_monthly"
 
@@ -44,26 +42,13 @@ def run(backend: str, args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench._seed import seed_cases
-    from demo.topology import load_topology
     from reports import monthly, stats
     from reports.models import MonthlyReport
 
-    began = time.monotonic()
-    call_command("migrate", verbosity=0)
-    load_topology()
-    print(f"[{backend}] migrated, topology loaded ({time.monotonic() - began:.0f}s); seeding {args.cases:,} cases…",
-          flush=True)
-    seeded = seed_cases(args.cases, events=True)
-    print(f"[{backend}] seeded {seeded.cases:,} cases and {seeded.events:,} events in {seeded.seconds:.0f}s",
-          flush=True)
-    if backend == "postgres":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seeded = seeded_database(backend, args.cases, events=True)
 
     month = monthly.month_just_ended()
     regions = monthly.report_regions()
@@ -125,21 +110,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    if args.backend == "both":
-        codes = []
-        for backend in backends("both"):
-            command = [sys.executable, str(Path(__file__).resolve()), "--backend", backend, "--cases", str(args.cases),
-                       "--rounds", str(args.rounds)]
-            codes.append(subprocess.run(command, cwd=ROOT).returncode)
-        return max(codes)
-    print(machine_summary(), flush=True)
-    if args.backend == "postgres":
-        print(f"PostgreSQL {postgres_version()}", flush=True)
-    with fresh_database(args.backend, DATABASE_NAME) as env:
-        os.environ.clear()
-        os.environ.update(env)
-        report(run(args.backend, args))
-    return 0
+    return run_on_each_backend(__file__, args, ('cases', 'rounds'), DATABASE_NAME, run, report)
 
 
 if __name__ == "__main__":

@@ -21,52 +21,32 @@ sum of the raw rows' counts. Numbers only: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import ROOT, backends, fresh_database, machine_summary, postgres_version, table  # noqa: E402
+from bench._support import percentile, run_on_each_backend, seeded_database, table  # noqa: E402
 
 DATABASE_NAME = "fengqiao_bench_stats"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def run(backend: str, args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from bench._seed import seed_cases
     from casework import clock
     from casework.models import User
-    from demo.topology import load_topology
     from reports import stats
 
-    began = time.monotonic()
-    call_command("migrate", verbosity=0)
-    load_topology()
-    print(f"[{backend}] migrated, topology loaded ({time.monotonic() - began:.0f}s); seeding {args.cases:,} cases…",
-          flush=True)
-    seeded = seed_cases(args.cases, events=True)
-    print(f"[{backend}] seeded {seeded.cases:,} cases and {seeded.events:,} events in {seeded.seconds:.0f}s",
-          flush=True)
-    if backend == "postgres":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seeded = seeded_database(backend, args.cases, events=True)
 
     today = timezone.localdate(clock.now())
     start, end = today.replace(year=today.year - 3, month=1, day=1), today.replace(month=12, day=31)
@@ -119,21 +99,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
-    if args.backend == "both":
-        codes = []
-        for backend in backends("both"):
-            command = [sys.executable, str(Path(__file__).resolve()), "--backend", backend, "--cases", str(args.cases),
-                       "--rounds", str(args.rounds), "--warmup", str(args.warmup)]
-            codes.append(subprocess.run(command, cwd=ROOT).returncode)
-        return max(codes)
-    print(machine_summary(), flush=True)
-    if args.backend == "postgres":
-        print(f"PostgreSQL {postgres_version()}", flush=True)
-    with fresh_database(args.backend, DATABASE_NAME) as env:
-        os.environ.clear()
-        os.environ.update(env)
-        report(run(args.backend, args))
-    return 0
+    return run_on_each_backend(__file__, args, ('cases', 'rounds', 'warmup'), DATABASE_NAME, run, report)
 
 
 if __name__ == "__main__":
