@@ -156,7 +156,7 @@ class Flow:
         """本月办结 (concluded in the month): closed during the month for any reason but a merge,
         whenever it was filed — settled, declined, withdrawn or closed unresolved. A duplicate
         merged into another case (并单) is counted as merged, once, in the case that carries on."""
-        return bool(row["outcome"]) and row["outcome"] != Outcome.MERGED
+        return row["outcome"] in stats.CONCLUDED
 
     @staticmethod
     def is_open_at_end(row: dict) -> bool:

@@ -64,6 +64,12 @@ RUNG_OF_OUTCOME = {
     Outcome.RESOLVED_TOWNSHIP: Rung.TOWNSHIP, Outcome.RESOLVED_CHANNEL: Rung.CHANNEL,
 }
 OUTCOME_OF_RUNG = {rung: outcome for outcome, rung in RUNG_OF_OUTCOME.items()}
+# The rungs in the order a case climbs them: `reached` is the index of the highest one.
+RUNGS = (Rung.GRID, Rung.VILLAGE, Rung.TOWNSHIP, Rung.CHANNEL)
+# Concluded: closed for any reason but a merge (a merged duplicate counts in the case that carries on).
+CONCLUDED = tuple(outcome for outcome in Outcome.values if outcome != Outcome.MERGED)
+# 小事不出村: settled on the spot by the grid or by the village committee.
+SETTLED_IN_VILLAGE = (Outcome.RESOLVED_GRID, Outcome.RESOLVED_VILLAGE)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 # Ten years of monthly rows at most: a range beyond is a mistake, not a question.
 MAX_RANGE = dt.timedelta(days=3661)
@@ -134,8 +140,7 @@ class Figures:
     def settled_in_village_share(self) -> float | None:
         """小事不出村: of the cases concluded, the share resolved without leaving the village (on
         the spot by the grid, or by the village committee)."""
-        return ratio(self.by_outcome[Outcome.RESOLVED_GRID] + self.by_outcome[Outcome.RESOLVED_VILLAGE],
-                     self.concluded)
+        return ratio(sum(self.by_outcome[outcome] for outcome in SETTLED_IN_VILLAGE), self.concluded)
 
     @property
     def fulfilment_rate(self) -> float | None:
@@ -153,8 +158,7 @@ class Figures:
         starts at the grid; a case reached the village when the committee accepted it for
         mediation, the township when it was escalated to triage, a channel when it was referred
         (多元化解分流). A case that went further counts at every rung below too."""
-        order = list(OUTCOME_OF_RUNG)
-        return {rung: sum(n for r, n in self.reached.items() if order.index(r) >= order.index(rung)) for rung in order}
+        return {rung: sum(n for r, n in self.reached.items() if RUNGS.index(r) >= RUNGS.index(rung)) for rung in RUNGS}
 
     def add(self, row: dict) -> None:
         n = row["n"]
@@ -168,7 +172,7 @@ class Figures:
         if not outcome:
             return
         self.by_outcome[outcome] += n
-        if outcome == Outcome.MERGED:
+        if outcome not in CONCLUDED:
             return
         self.concluded += n
         month["concluded"] += n
@@ -225,8 +229,6 @@ def months_between(start: dt.date, end: dt.date) -> list[str]:
 
 # Every event of the filing's case, joined to the filing: `EVENT + "action"` is one's action.
 EVENT = "case__events__"
-# The rungs in the order a case climbs them: `reached` is the index of the highest one.
-RUNGS = (Rung.GRID, Rung.VILLAGE, Rung.TOWNSHIP, Rung.CHANNEL)
 # How each closing transition ends a case; `record_referral_outcome` and `close` depend on the
 # closing event's own answer (`resolved`, `fulfilled`): see `outcome`.
 OUTCOME_OF_CLOSING = {

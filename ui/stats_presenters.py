@@ -18,18 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from casework.choices import DisputeType, Outcome, Rung
-from reports.stats import RESOLVED
-
-# Of the summary's figures, `concluded` is "closed for any reason but a merge" (reports.stats):
-# the outcomes that make a case concluded, as a search filter.
-CONCLUDED = tuple(o for o in Outcome.values if o != Outcome.MERGED)
-SETTLED_IN_VILLAGE = (Outcome.RESOLVED_GRID, Outcome.RESOLVED_VILLAGE)
-RUNGS = (Rung.GRID, Rung.VILLAGE, Rung.TOWNSHIP, Rung.CHANNEL)
-OUTCOME_OF_RUNG = {Rung.GRID: Outcome.RESOLVED_GRID, Rung.VILLAGE: Outcome.RESOLVED_VILLAGE,
-                   Rung.TOWNSHIP: Outcome.RESOLVED_TOWNSHIP, Rung.CHANNEL: Outcome.RESOLVED_CHANNEL}
-# The ledger export (API.md `GET /api/v1/reports/ledger/`) is built beside this page; its URL
-# name is not there yet to `reverse`, hence the plain path.
-LEDGER_PATH = "/api/v1/reports/ledger/"
+from reports.stats import CONCLUDED, OUTCOME_OF_RUNG, RESOLVED, RUNGS, SETTLED_IN_VILLAGE
 
 # The KPI tiles: the summary's key, the name and the definition a supervisor reads (the same
 # words as reports.stats.Figures and the README's "Statistics"), and how the value is written.
@@ -115,7 +104,7 @@ class Filters:
     def ledger(self, *, kind: str, fmt: str) -> str:
         query = QueryDict(mutable=True)
         query.update({**self.query(), "format": fmt, "kind": kind})
-        return f"{LEDGER_PATH}?{query.urlencode()}"
+        return f"{reverse('api-reports-ledger')}?{query.urlencode()}"
 
 
 @dataclass
