@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework import clock
+from casework.api.serializers import RegionSerializer
 from reports import stats
 
 
@@ -89,13 +90,6 @@ class MonthRow(serializers.Serializer):
     resolved = serializers.IntegerField()
 
 
-class RegionRef(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.CharField()
-    path = serializers.CharField()
-
-
 class FiguresSerializer(serializers.Serializer):
     filed = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())
@@ -114,11 +108,11 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class RegionFigures(FiguresSerializer):
-    region = RegionRef()
+    region = RegionSerializer()
 
 
 class SummarySerializer(FiguresSerializer):
-    region = RegionRef(allow_null=True)
+    region = RegionSerializer(allow_null=True)
     from_ = serializers.DateField()
     to = serializers.DateField()
     as_of = serializers.DateTimeField()
@@ -162,7 +156,7 @@ class MonthlyListInput(serializers.Serializer):
 
 
 class MonthlyReportSerializer(serializers.Serializer):
-    region = RegionRef()
+    region = RegionSerializer()
     month = serializers.CharField()
     zero_report = serializers.BooleanField()
     generated_at = serializers.DateTimeField()
@@ -173,7 +167,7 @@ class MonthlyReportSerializer(serializers.Serializer):
 
 class MonthlyReportRow(serializers.Serializer):
     id = serializers.IntegerField()
-    region = RegionRef()
+    region = RegionSerializer()
     month = serializers.CharField()
     zero_report = serializers.BooleanField()
     generated_at = serializers.DateTimeField()
