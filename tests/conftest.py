@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -40,6 +42,22 @@ def frozen_clock(moment: dt.datetime):
     stopped = moment.astimezone(dt.UTC)
     with mock.patch.object(timezone, "now", lambda: stopped):
         yield stopped
+
+
+@contextlib.contextmanager
+def generated_county(topology_snapshot: Snapshot, django_db_blocker, *, seed: int, generated_at: dt.datetime,
+                     now: dt.datetime, cases: int = 60):
+    """For a module-scoped fixture: the demo county with `cases` past cases of `seed` generated
+    at `generated_at`, the block run in a transaction with the clock frozen at `now`, and
+    everything rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        topology_snapshot.restore()
+        with frozen_clock(generated_at):
+            call_command("load_demo", "--cases", str(cases), "--seed", str(seed), stdout=io.StringIO(),
+                         stderr=io.StringIO())
+        with frozen_clock(now):
+            yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -25,7 +24,7 @@ from mediation.models import Referral
 from mediation.selectors import current_agreement
 from reports import ledgers
 from reports.models import ExportRecord
-from tests.conftest import api_client, file_case, frozen_clock
+from tests.conftest import api_client, file_case, frozen_clock, generated_county
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2027, 3, 9, 15, 0, tzinfo=SHANGHAI)
@@ -45,15 +44,10 @@ FENGQIAO, DIANKOU = "330681108", "330681111"
 def generated(topology_snapshot, django_db_blocker):
     """The demo county with 60 past cases generated four months before NOW (filed over the three
     years before), and a township supervisor of 店口镇; rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        topology_snapshot.restore()
-        with frozen_clock(GENERATED):
-            call_command("load_demo", "--cases", "60", "--seed", "5", stdout=io.StringIO(), stderr=io.StringIO())
+    with generated_county(topology_snapshot, django_db_blocker, seed=5, generated_at=GENERATED, now=NOW):
         boss = User.objects.create_user("super-dianko", password="x")
         RoleAssignment.objects.create(user=boss, role=Role.TOWNSHIP_SUPERVISOR, region=Region.objects.get(code=DIANKOU))
-        with frozen_clock(NOW):
-            yield
-        transaction.set_rollback(True)
+        yield
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.test import Client
 
 from actions import services
@@ -19,7 +18,7 @@ from casework.choices import RegionLevel, RiskLevel, Role
 from casework.models import Case, CaseEvent, Region, RoleAssignment, User
 from reports import monthly, stats
 from reports.models import ExportRecord, MonthlyReport
-from tests.conftest import api_client, file_case, frozen_clock, user
+from tests.conftest import api_client, file_case, frozen_clock, generated_county, user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2027, 3, 9, 15, 0, tzinfo=SHANGHAI)
@@ -35,13 +34,8 @@ REPORTING = 9  # the demo county: 1 county, 2 townships, 6 villages
 def generated(topology_snapshot, django_db_blocker):
     """The demo county with 60 past cases (seed 3) generated four months before NOW, the clock
     frozen at NOW for the module's tests; rolled back after them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        topology_snapshot.restore()
-        with frozen_clock(GENERATED):
-            call_command("load_demo", "--cases", "60", "--seed", str(SEED), stdout=io.StringIO(), stderr=io.StringIO())
-        with frozen_clock(NOW):
-            yield SEED
-        transaction.set_rollback(True)
+    with generated_county(topology_snapshot, django_db_blocker, seed=SEED, generated_at=GENERATED, now=NOW):
+        yield SEED
 
 
 @pytest.fixture

@@ -3,19 +3,16 @@ the past stays as it was, children add up to their parent, and the scope holds."
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from actions import services
 from casework.choices import Outcome, RegionLevel, Role, Status
 from casework.models import Case, CaseEvent, Region, RoleAssignment, User
-from tests.conftest import api_client, file_case, frozen_clock
+from tests.conftest import api_client, file_case, frozen_clock, generated_county
 from tests.flows.helpers import fire_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,18 +31,12 @@ RESOLVED = {"resolved_grid", "resolved_village", "resolved_township", "resolved_
 def generated(request, topology_snapshot, django_db_blocker):
     """The demo county with 60 past cases of one seed generated four months before NOW, some late;
     the clock frozen at NOW for the module's tests; rolled back after them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        topology_snapshot.restore()
-        with frozen_clock(GENERATED):
-            call_command("load_demo", "--cases", "60", "--seed", str(request.param), stdout=io.StringIO(),
-                         stderr=io.StringIO())
+    with generated_county(topology_snapshot, django_db_blocker, seed=request.param, generated_at=GENERATED, now=NOW):
         # The generator breaches no deadline: four months on, the cases left open breach theirs, and
         # half of those are then withdrawn, so that some concluded cases were late.
-        with frozen_clock(NOW):
-            fire_deadlines(NOW)
-            _withdraw_half_of_the_late()
-            yield request.param
-        transaction.set_rollback(True)
+        fire_deadlines(NOW)
+        _withdraw_half_of_the_late()
+        yield request.param
 
 
 def _withdraw_half_of_the_late() -> None:

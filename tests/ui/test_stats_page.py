@@ -5,7 +5,6 @@ then counts as the figure does."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from html import unescape
@@ -13,12 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from casework.choices import Outcome, RegionLevel, Role
 from casework.models import Region, RoleAssignment, User
-from tests.conftest import api_client, frozen_clock
+from tests.conftest import api_client, frozen_clock, generated_county
 from tests.search.engines import index_now
 from tests.ui.conftest import Browser
 from ui.stats_presenters import percent
@@ -34,13 +31,8 @@ SEED = 11
 def generated(topology_snapshot, django_db_blocker):
     """The demo county with 60 past cases of one seed generated four months before NOW; the clock
     frozen at NOW for the module's tests; rolled back after them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        topology_snapshot.restore()
-        with frozen_clock(GENERATED):
-            call_command("load_demo", "--cases", "60", "--seed", str(SEED), stdout=io.StringIO(), stderr=io.StringIO())
-        with frozen_clock(NOW):
-            yield
-        transaction.set_rollback(True)
+    with generated_county(topology_snapshot, django_db_blocker, seed=SEED, generated_at=GENERATED, now=NOW):
+        yield
 
 
 @pytest.fixture
