@@ -239,7 +239,7 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # agreement), nothing from a CDN, which county intranets cannot reach anyway.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
     "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", NONCE],
-    "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
     "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
 }}
 
