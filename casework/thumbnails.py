@@ -15,8 +15,6 @@ from casework.models import Attachment
 
 THUMBNAIL_SIDE = 320  # px, the long side: sharp on a tablet at twice the size the page draws it
 THUMBNAIL_QUALITY = 75
-# Pillow refuses images above this many pixels (decompression bombs); a camera photo is ~12 MP.
-Image.MAX_IMAGE_PIXELS = 64_000_000
 
 
 def thumbnail_name(attachment: Attachment) -> str:
@@ -46,7 +44,7 @@ def thumbnail(attachment: Attachment) -> bytes | None:
             image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):  # Pillow's own pixel limit
         return None
     data = out.getvalue()
     storage.save(name, ContentFile(data))

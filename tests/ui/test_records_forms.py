@@ -290,3 +290,18 @@ def test_a_disguised_file_is_a_400_and_another_jurisdiction_gets_404s(demo):
 def test_a_supervisor_without_personal_data_gets_no_upload_form(demo, who):
     case = mediating()
     assert not Browser(who).get(f"/cases/{case.pk}/").has_form(f"/cases/{case.pk}/records/attachment/")
+
+
+def test_a_pdf_gets_an_icon_not_a_thumbnail_and_downloads_as_a_pdf(demo):
+    from tests.casework.test_attachments import minimal_pdf
+
+    case = mediating()
+    mediator = Browser("mediator1")
+    response = upload(mediator, case, "调解申请书.jpg", minimal_pdf())
+    attachment = Attachment.objects.get(case=case)
+    html = response.content.decode()
+    assert 'class="file-icon"' in html and "/thumbnail/" not in html
+    assert mediator.client.get(f"/cases/{case.pk}/attachments/{attachment.pk}/thumbnail/").status_code == 404
+    download = mediator.client.get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].endswith(".pdf")

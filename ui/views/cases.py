@@ -75,7 +75,8 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "risk_form": risk_form or (RiskForm(case=case) if _may_raise_risk(case, viewer) else None),
         "receipt": _receipt(request, case) if perms.may_manage_party_code(case, viewer) else None,
         "record_forms": record_forms(case, viewer, record_bound),
-        "attachments": [{"obj": a, "thumbnail": thumbnails.has_thumbnail(a)} for a in case.attachments.all()],
+        "attachments": [{"obj": a, "thumbnail": thumbnails.has_thumbnail(a), "kind": a.file.name.rsplit(".", 1)[-1].upper()}
+                        for a in case.attachments.all()],
     }
     return render(request, "ui/case.html", context, status=status)
 
