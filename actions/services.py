@@ -1,6 +1,6 @@
 """Every command of the actions layer in one namespace, for the callers on top (API, UI,
 commands, the demo): `from actions import services; services.case_accept(...)`."""
-from actions.attachments import case_add_attachment
+from actions.attachments import case_add_attachment, check_attach
 from actions.clocks import case_extend_deadline, case_pause_clock, case_resume_clock, check_clock, check_extension
 from actions.filing import CaseInput, PartyInput, case_file
 from actions.party_codes import case_revoke_party_code
@@ -9,8 +9,10 @@ from actions.records import (
     agreement_sign,
     check_agreement_act,
     check_confirmation_decision,
+    check_follow_up,
     check_mediation_record,
     check_referral_tracking,
+    follow_up_record,
     judicial_confirmation_decide,
     judicial_confirmation_request,
     referral_receive,
@@ -44,7 +46,7 @@ __all__ = [
     "case_decline", "case_escalate", "case_extend_deadline", "case_file", "case_merge", "case_pause_clock",
     "case_raise_risk", "case_revoke_party_code", "case_record_agreement", "case_record_referral_outcome", "case_refer", "case_reopen", "case_resolve_on_spot",
     "case_resume_clock", "case_return_to_village", "case_triage_to_mediation", "case_withdraw",
-    "check_agreement_act", "check_clock", "check_confirmation_decision", "check_extension", "check_mediation_record",
-    "check_referral_tracking", "check_risk", "check_transition", "judicial_confirmation_decide", "judicial_confirmation_request",
+    "check_agreement_act", "check_attach", "check_clock", "check_confirmation_decision", "check_extension", "check_follow_up", "check_mediation_record",
+    "check_referral_tracking", "check_risk", "check_transition", "follow_up_record", "judicial_confirmation_decide", "judicial_confirmation_request",
     "referral_receive", "session_record", "task_assign", "task_claim", "task_unassign", "termination_record",
 ]

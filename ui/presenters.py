@@ -25,6 +25,7 @@ from casework.choices import (
 )
 from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
+from mediation.choices import VisitManner
 
 # --- deadlines -----------------------------------------------------------------------------
 
@@ -188,6 +189,8 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
         out.append((_("Fulfilled"), yes_no(d["fulfilled"])))
     if d.get("satisfaction"):
         out.append((_("Satisfaction"), choice_label(Satisfaction, d["satisfaction"])))
+    if e.action == EventAction.FOLLOW_UP_RECORDED and d.get("manner"):
+        out.append((_("Manner"), choice_label(VisitManner, d["manner"])))
     if d.get("into_number"):
         out.append((_("Merged into"), d["into_number"]))
     if e.action in ("claim", "assign", "unassign") and d.get("assignee"):

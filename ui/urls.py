@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, progress, queues, search, stats
+from ui.views import auth, boards, cases, filing, monthly, progress, queues, records, search, stats
 
 app_name = "ui"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("cases/<int:case_id>/deadline/<str:action>/", cases.case_clock, name="case_clock"),
     path("cases/<int:case_id>/risk/", cases.case_risk, name="case_risk"),
     path("cases/<int:case_id>/party-code/", cases.case_party_code, name="case_party_code"),
+    path("cases/<int:case_id>/records/<str:name>/", records.record_post, name="case_record"),
+    path("cases/<int:case_id>/attachments/<int:attachment_id>/", records.attachment_download, name="attachment"),
+    path("cases/<int:case_id>/attachments/<int:attachment_id>/thumbnail/", records.attachment_thumbnail,
+         name="attachment_thumbnail"),
     path("inbox/", queues.inbox, name="inbox"),
     path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
     path("triage/", queues.triage, name="triage"),

@@ -4,9 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -369,16 +367,10 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, max_length=255)
 
     def validate_file(self, upload):
-        if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        sniffed = validators.sniff_content_type(head)
-        if sniffed is None:
-            raise serializers.ValidationError(_("Only photos (JPEG, PNG, WebP, HEIC) and PDF files are accepted."))
-        upload.sniffed_type, upload.sniffed_ext = sniffed
+        try:
+            upload.sniffed_type, upload.sniffed_ext = validators.validate_attachment(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
         return upload
 
 

@@ -175,8 +175,9 @@ class AttachmentDownloadView(APIView):
         attachment = next((a for a in case.attachments.all() if str(a.pk) == str(attachment_id)), None)
         if attachment is None:
             raise NotFound(_("No such attachment."))
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+        # Under its original name: FileResponse writes filename*=utf-8''… (RFC 5987) for a Chinese one.
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                                filename=attachment.download_name)
         response["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -240,6 +240,16 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
         ordering = ["id"]
 
+    @property
+    def download_name(self) -> str:
+        """The name it was uploaded under, with the ending of what its content is (a PDF named
+        scan.jpg downloads as scan.pdf), so a download never opens as another type."""
+        extension = self.file.name.rsplit(".", 1)[-1]
+        stem = self.original_name.replace("/", "_").replace("\\", "_").strip() or str(self.pk)
+        if "." in stem:
+            stem = stem.rsplit(".", 1)[0] or str(self.pk)
+        return f"{stem}.{extension}"
+
 
 class CaseNumberCounter(models.Model):
     """The last sequence number used for a county on a day; incremented under a row lock."""

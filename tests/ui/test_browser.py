@@ -63,6 +63,7 @@ def test_an_agreement_with_two_obligations_from_the_case_page(site, chromium):
     page = sign_in(chromium, site, "mediator1")
     page.goto(site + "/inbox/?view=mine")
     page.click(f"a[href='/cases/{case.pk}/#act-record_agreement']")
+    page.wait_for_load_state("domcontentloaded")  # ui.js opens the form on DOMContentLoaded
     assert page.get_attribute("#act-record_agreement", "open") is not None  # opened from the link
     page.fill("#id_record_agreement-terms", "李四三日内清理楼道杂物并赔礼道歉")
     page.fill("#id_record_agreement-obligations-0-description", "清理楼道杂物")

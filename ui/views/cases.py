@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actions import services
-from casework import ladder
+from casework import ladder, thumbnails
 from casework import permissions as perms
 from casework.choices import DeadlineState, RiskLevel
 from casework.clock import now as clock_now
@@ -22,13 +22,14 @@ from casework.models import Case, PartyCode
 from flows import queues
 from search.query import SearchUnavailable
 from ui import presenters, selectors
+from ui.forms.records import RecordForm, record_forms
 from ui.forms.risk import RiskForm
 from ui.forms.transitions import DANGER, FORMS, PauseForm, ResumeForm, TransitionForm, transition_form
 from ui.views.common import safe_next, visible_case
 
 
 def render_case(request, case: Case, *, bound: TransitionForm | None = None, pause_form: PauseForm | None = None,
-                risk_form: RiskForm | None = None, status: int = 200):
+                risk_form: RiskForm | None = None, record_bound: RecordForm | None = None, status: int = 200):
     """The case page; `bound` is a form the viewer just submitted, shown again with their input."""
     viewer = request.user
     names = ladder.allowed_transitions(case, viewer)
@@ -73,6 +74,9 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "mediators": list(case.mediators.all()),
         "risk_form": risk_form or (RiskForm(case=case) if _may_raise_risk(case, viewer) else None),
         "receipt": _receipt(request, case) if perms.may_manage_party_code(case, viewer) else None,
+        "record_forms": record_forms(case, viewer, record_bound),
+        "attachments": [{"obj": a, "thumbnail": thumbnails.has_thumbnail(a), "kind": a.file.name.rsplit(".", 1)[-1].upper()}
+                        for a in case.attachments.all()],
     }
     return render(request, "ui/case.html", context, status=status)
 
