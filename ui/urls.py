@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, progress, queues, search, stats
+from ui.views import auth, boards, cases, filing, monthly, progress, pwa, queues, search, stats
 
 app_name = "ui"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
     path("p/<str:code>/", progress.progress_page, name="progress"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]
