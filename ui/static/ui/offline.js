@@ -440,6 +440,7 @@
         item.appendChild(actions);
       });
       renderPhotos(photos);
+      if (!groups.queued.length && !statusBox.hidden) showStatus("");  // all sent: "waiting" no longer holds
       panel.setAttribute("data-ready", "");
       return groups;
     });
