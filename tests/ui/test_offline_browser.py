@@ -247,3 +247,30 @@ def test_a_submission_whose_answers_are_lost_is_sent_again_and_files_once(server
     assert orm(lambda: case.events.filter(action="attach").count()) == 1
     assert server.hits[f"/api/v1/cases/{case.pk}/attachments/"] == 2
     assert server.hits["/api/v1/cases/"] == 2
+
+
+def test_signing_out_drops_the_kept_filing_page(server, chromium):
+    # given grid1's filing page kept by the service worker
+    page = signed_in(chromium, server.url, (800, 1280))
+    page.goto(server.url + "/cases/new/")
+    page.wait_for_function(SW_READY, timeout=20 * SECONDS)
+
+    # when grid1 signs out
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login/")
+
+    # then no kept page is left for whoever takes the tablet next; the assets stay
+    names = page.evaluate("caches.keys()")
+    assert any(name.startswith("fq-static-") for name in names)
+    kept = page.evaluate("""async () => {
+      for (const name of await caches.keys()) {
+        if (await (await caches.open(name)).match("/cases/new/")) return name;
+      }
+      return null;
+    }""")
+    assert kept is None
+
+    # and offline, the filing page is not there to open
+    page.context.set_offline(True)
+    response = page.goto(server.url + "/cases/new/")
+    assert response.status == 503 and "无网络" in page.inner_text("h1")

@@ -87,3 +87,16 @@ def test_the_filing_page_carries_what_offline_js_needs(demo):
     assert config["csrf_cookie"] == "csrftoken" and config["texts"]["waiting"] == "等待网络"
     assert re.search(r'<input type="file" id="draft-photo-input" accept="image/\*" capture="environment"', page.html)
     assert '<script src="/static/ui/offline.js" defer></script>' in page.html
+
+
+def test_the_worker_and_manifest_speak_the_chosen_language_not_the_browsers(db):
+    # given a browser asking in English (a worker's script is fetched with the browser's own
+    # Accept-Language), then one whose person chose English on the site
+    browser_english = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    chose_english = Client()
+    chose_english.cookies["django_language"] = "en"
+
+    # then the site's language holds unless the person chose another
+    assert worker_config(browser_english.get("/sw.js").content.decode())["offline"]["title"] == "无网络"
+    assert browser_english.get("/manifest.webmanifest").json()["short_name"] == "枫桥"
+    assert worker_config(chose_english.get("/sw.js").content.decode())["offline"]["title"] == "No network"

@@ -17,6 +17,7 @@ from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -34,9 +35,21 @@ def _source(path: str) -> bytes:
         return handle.read()
 
 
+def _language(request) -> str:
+    """The language the person chose (the language cookie), else the site's (zh-hans): the
+    browser fetches the worker and the manifest with its own Accept-Language, not the page's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @require_GET
 def service_worker(request):
     """The service worker, with its configuration, at the root scope; never cached by HTTP."""
+    with translation.override(_language(request)):
+        return _service_worker()
+
+
+def _service_worker():
     config = {
         "pages": [reverse("ui:file_case")],
         "assets": [static(path) for path in PRECACHED_ASSETS],
@@ -61,13 +74,18 @@ def service_worker(request):
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
-    response["Vary"] = "Accept-Language, Cookie"
+    response["Vary"] = "Cookie"
     return response
 
 
 @require_GET
 def manifest(request):
     """The web app manifest: installed, the app opens on the user's home page, in its own window."""
+    with translation.override(_language(request)):
+        return _manifest()
+
+
+def _manifest():
     icon = static("ui/icons/icon-512.png")
     data = {
         "name": _("Fengqiao dispute resolution"),

@@ -1,16 +1,17 @@
 """Draw the web app's icons (ui/static/ui/icons/): a white bridge arch over water on the UI's blue.
 
-Run once, by hand, when the design changes: `.venv/bin/python bench/make_icons.py`; the PNGs are
-committed. No font is needed (a CJK font is not on every build machine).
+Run by hand when the design changes, `python manage.py make_icons`, and commit the PNGs. No font
+is needed (a CJK font is not on every build machine).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw
 
 BLUE, WHITE, WATER = (10, 74, 156), (255, 255, 255), (120, 170, 230)
-OUT = Path(__file__).resolve().parents[1] / "ui" / "static" / "ui" / "icons"
+OUT = Path(__file__).resolve().parents[2] / "static" / "ui" / "icons"
 
 
 def draw(size: int, *, maskable: bool) -> Image.Image:
@@ -33,13 +34,13 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
     return image.resize((size, size), Image.LANCZOS)
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for size in (192, 512):
-        draw(size, maskable=False).save(OUT / f"icon-{size}.png", optimize=True)
-    draw(512, maskable=True).save(OUT / "icon-maskable-512.png", optimize=True)
-    draw(180, maskable=False).save(OUT / "apple-touch-icon.png", optimize=True)
+class Command(BaseCommand):
+    help = "Draw the web app's icons into ui/static/ui/icons/."
 
-
-if __name__ == "__main__":
-    main()
+    def handle(self, *args, **options) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        for size in (192, 512):
+            draw(size, maskable=False).save(OUT / f"icon-{size}.png", optimize=True)
+        draw(512, maskable=True).save(OUT / "icon-maskable-512.png", optimize=True)
+        draw(180, maskable=False).save(OUT / "apple-touch-icon.png", optimize=True)
+        self.stdout.write(f"icons written to {OUT}")
