@@ -274,3 +274,37 @@ def test_signing_out_drops_the_kept_filing_page(server, chromium):
     page.context.set_offline(True)
     response = page.goto(server.url + "/cases/new/")
     assert response.status == 503 and "无网络" in page.inner_text("h1")
+
+
+def test_a_case_the_server_refuses_goes_back_to_the_drafts_with_its_errors(server, chromium):
+    # given grid1 on the filing page, a draft with no dispute type and a bad phone number
+    page = signed_in(chromium, server.url, (800, 1280), service_workers="block")
+    page.goto(server.url + "/cases/new/")
+    page.wait_for_selector("#offline-panel[data-ready]")
+    fill_draft(page, "界址纠纷（待更正）", "钱九", "吴十")
+    page.select_option("#id_dispute_type", "")
+    page.fill("#id_parties-0-phone", "12345")
+
+    # when it is sent
+    page.get_by_role("button", name="提交登记").click()
+
+    # then nothing is filed: the draft is back in the form, the fields marked, the draft kept
+    page.wait_for_selector("#send-errors:not([hidden])")
+    assert "案件未登记" in page.inner_text("#send-errors")
+    assert page.locator("#id_dispute_type").locator("xpath=ancestor::div[contains(@class,'field')]")\
+        .locator(".errorlist").count() == 1
+    assert page.locator("#id_parties-0-phone").locator("xpath=ancestor::div[contains(@class,'field')]")\
+        .locator(".errorlist").count() == 1
+    assert page.input_value("#id_title") == "界址纠纷（待更正）"
+    assert listed(page, "drafts") == ["界址纠纷（待更正）"] and listed(page, "queued") == []
+    assert orm(lambda: Case.objects.count()) == 0
+    keep_screenshot(page, "offline-filing-refused-800x1280.png")
+
+    # when it is corrected and sent again
+    page.select_option("#id_dispute_type", "housing_homestead")
+    page.fill("#id_parties-0-phone", "13800138000")
+    page.get_by_role("button", name="提交登记").click()
+
+    # then it is filed, and the case page opens
+    page.wait_for_url("**/cases/*/?filed=1")
+    assert orm(lambda: Case.objects.get().title) == "界址纠纷（待更正）"

@@ -242,9 +242,17 @@
     }
     Object.keys(errors || {}).forEach(function (name) {
       var value = errors[name];
-      if (name === "parties" && Array.isArray(value) && value.some(function (v) { return v && typeof v === "object"; })) {
-        value.forEach(function (party, i) {
-          Object.keys(party || {}).forEach(function (field) { onField("id_parties-" + i + "-" + field, [].concat(party[field])); });
+      // A party's errors come by its row: [{…}, {…}] or {"0": {…}}; a list of words is about them all.
+      var rowsOf = name === "parties" && value && typeof value === "object" &&
+        (!Array.isArray(value) || value.some(function (v) { return v && typeof v === "object"; }));
+      if (rowsOf) {
+        Object.keys(value).forEach(function (i) {
+          var party = value[i];
+          if (party && typeof party === "object" && !Array.isArray(party)) {
+            Object.keys(party).forEach(function (field) { onField("id_parties-" + i + "-" + field, [].concat(party[field])); });
+          } else if (party) {
+            summary.push(String(party));
+          }
         });
       } else if (Array.isArray(value)) {
         onField("id_" + name, value.map(String));
@@ -264,9 +272,10 @@
 
   // The API's body from a draft's fields (the form's names); empty optional fields are left out.
   function apiBody(fields) {
-    var body = { title: fields.title || "", description: fields.description || "", dispute_type: fields.dispute_type || "",
+    var body = { title: fields.title || "", description: fields.description || "",
                  risk_level: fields.risk_level || "normal", source: fields.source || "grid_patrol",
                  address: fields.address || "", parties: [] };
+    if (fields.dispute_type) body.dispute_type = fields.dispute_type;  // left out: "required", not "not a choice"
     if (fields.grid && GRIDS[fields.grid]) body.grid = GRIDS[fields.grid];
     ["occurred_at", "people_involved", "amount_involved", "latitude", "longitude"].forEach(function (name) {
       if (fields[name] && fields[name].trim()) body[name] = fields[name].trim();
@@ -482,6 +491,13 @@
                         body: json ? JSON.stringify(body) : body }).then(answer);
   }
 
+  // The session is gone (expired, or signed out in another tab): the queue waits for a sign-in.
+  function signedOutReply(reply) {
+    var code = reply.body && reply.body.code;
+    return reply.status === 401 || (reply.status === 403 &&
+      (code === "not_authenticated" || code === "authentication_failed" || /CSRF/.test(reply.body.detail || "")));
+  }
+
   function firstMessage(body) {
     var values = Object.keys(body || {}).map(function (k) { return [].concat(body[k])[0]; });
     return String(values[0] || "");
@@ -500,13 +516,13 @@
           Object.keys(filed).forEach(function (k) { d[k] = filed[k]; });
           return markFiled(d.id, "queued", filed).then(function () { return uploadPhotos(d); });
         }
-        if (reply.status === 400) {
+        if (signedOutReply(reply)) return "signed_out";
+        if (reply.status === 400 || reply.status === 403) {  // 403 signed in: this role may not file
           d.state = "draft";
-          d.errors = reply.body;
+          d.errors = reply.status === 400 ? reply.body : { detail: reply.body.detail || "" };
           d.message = "";
           return put("drafts", d).then(function () { return "rejected"; });
         }
-        if (reply.status === 401 || reply.status === 403) return "signed_out";
         d.message = T.retry;
         return put("drafts", d).then(function () { return "retry"; });
       });
@@ -531,7 +547,7 @@
               refused.push(fill(T.photo_refused, { name: photo.name, reason: firstMessage(reply.body) }));
               return dropPhoto(photo.id);
             }
-            if (reply.status === 401 || reply.status === 403) return "signed_out";
+            if (signedOutReply(reply)) return "signed_out";
             return "retry";
           });
         });
