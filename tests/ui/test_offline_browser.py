@@ -255,6 +255,10 @@ def test_signing_out_drops_the_kept_filing_page(server, chromium):
     page.goto(server.url + "/cases/new/")
     page.wait_for_function(SW_READY, timeout=20 * SECONDS)
 
+    # and other pages go through the worker to the network as ever, redirects included (home → 我的案件)
+    response = page.goto(server.url + "/")
+    assert response.status == 200 and page.url.endswith("/my-cases/")
+
     # when grid1 signs out
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/login/")
