@@ -1,6 +1,6 @@
 """Every command of the actions layer in one namespace, for the callers on top (API, UI,
 commands, the demo): `from actions import services; services.case_accept(...)`."""
-from actions.attachments import case_add_attachment, check_attach
+from actions.attachments import case_add_attachment, case_attach, check_attach
 from actions.clocks import case_extend_deadline, case_pause_clock, case_resume_clock, check_clock, check_extension
 from actions.filing import CaseInput, PartyInput, case_file
 from actions.party_codes import case_revoke_party_code
@@ -41,7 +41,8 @@ from actions.transitions import (
 )
 
 __all__ = [
-    "SERVICES", "CaseInput", "PartyInput", "agreement_complete", "agreement_sign", "case_accept", "case_add_attachment", "case_close",
+    "SERVICES", "CaseInput", "PartyInput", "agreement_complete", "agreement_sign", "case_accept", "case_add_attachment", "case_attach",
+    "case_close",
     "case_close_unresolved",
     "case_decline", "case_escalate", "case_extend_deadline", "case_file", "case_merge", "case_pause_clock",
     "case_raise_risk", "case_revoke_party_code", "case_record_agreement", "case_record_referral_outcome", "case_refer", "case_reopen", "case_resolve_on_spot",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, progress, queues, records, search, stats
+from ui.views import auth, boards, cases, filing, monthly, progress, pwa, queues, records, search, stats
 
 app_name = "ui"
 
@@ -31,4 +31,6 @@ urlpatterns = [
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
     path("p/<str:code>/", progress.progress_page, name="progress"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]

@@ -45,6 +45,13 @@ class RegionListView(generics.ListAPIView):
         return selectors.region_children(viewer=self.request.user, parent_code=self.request.query_params.get("parent"))
 
 
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if len(key) > 64 or (key and not key.isprintable()):
+        raise ValidationError({"Idempotency-Key": [_("At most 64 printable characters.")]})
+    return key
+
+
 def _case_id(raw) -> int:
     return path_id(raw, _("No such case."))
 
@@ -80,9 +87,7 @@ class CaseListCreateView(generics.ListAPIView):
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.FiledCaseSerializer, 200: s.FiledCaseSerializer},
                    parameters=[IDEMPOTENCY_HEADER])
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "")
-        if len(key) > 64 or (key and not key.isprintable()):
-            raise ValidationError({"Idempotency-Key": [_("At most 64 printable characters.")]})
+        key = _idempotency_key(request)
         form = s.CaseCreateSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -149,18 +154,25 @@ class TransitionView(APIView):
 
 
 class AttachmentView(APIView):
-    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer}, responses={201: s.AttachmentSerializer})
+    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer},
+                   responses={201: s.AttachmentSerializer, 200: s.AttachmentSerializer},
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="Any string up to 64 characters, one per file; sending the same file again "
+                                   "with the same key returns the attachment it made (200), never a second one.")])
     def post(self, request, case_id):
         case_id = _case_id(case_id)
         selectors.case_get(viewer=request.user, case_id=case_id)  # 404 before looking at the body
+        key = _idempotency_key(request)
         form = s.AttachmentUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
-        attachment = services.case_add_attachment(
+        attachment, created = services.case_attach(
             case_id=case_id, actor=request.user, upload=upload,
-            content_type=upload.sniffed_type, extension=upload.sniffed_ext,
+            content_type=upload.sniffed_type, extension=upload.sniffed_ext, idempotency_key=key,
         )
-        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(s.AttachmentSerializer(attachment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses=s.AttachmentSerializer(many=True))
     def get(self, request, case_id):
