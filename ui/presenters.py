@@ -319,6 +319,11 @@ def _children(obj: models.Model, personal_data: bool) -> list[tuple[str, list[li
     return out
 
 
+# Kept on the case page in a section of their own: the parties' ratings (ui/includes/party_ratings.html)
+# show neither the code they were given with (a credential) nor, to supervisors, the free-text comment.
+SHOWN_ON_THEIR_OWN = frozenset({"mediation.partyrating"})
+
+
 def mediation_records(case: Case, *, personal_data: bool) -> list[RecordSection]:
     """Every mediation record of the case (agreements, referrals, follow-ups, and whatever the
     mediation app adds: sessions, terminations, judicial confirmation requests), oldest first."""
@@ -326,6 +331,8 @@ def mediation_records(case: Case, *, personal_data: bool) -> list[RecordSection]
     for rel in Case._meta.related_objects:
         model = rel.related_model
         if model._meta.app_label != "mediation" or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if model._meta.label_lower in SHOWN_ON_THEIR_OWN:
             continue
         accessor = rel.get_accessor_name()
         if rel.one_to_one:

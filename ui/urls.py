@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:case_id>/deadline/<str:action>/", cases.case_clock, name="case_clock"),
     path("cases/<int:case_id>/risk/", cases.case_risk, name="case_risk"),
     path("cases/<int:case_id>/party-code/", cases.case_party_code, name="case_party_code"),
+    path("cases/<int:case_id>/receipt/", cases.case_receipt, name="case_receipt"),
     path("inbox/", queues.inbox, name="inbox"),
     path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
     path("triage/", queues.triage, name="triage"),
@@ -27,4 +28,5 @@ urlpatterns = [
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
     path("p/<str:code>/", progress.progress_page, name="progress"),
+    path("p/<str:code>/rating/", progress.progress_rating, name="progress_rating"),
 ]
