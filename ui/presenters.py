@@ -201,13 +201,18 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
     return out
 
 
+def _actorless(action: str) -> str:
+    """Who acted when no user did: the parties rating with their code, else the system (timers, rules)."""
+    return _("The parties") if action == "party_rated" else _("System")
+
+
 def timeline(events: list[CaseEvent]) -> list[TimelineEntry]:
     """Every event of the audit trail, newest last, with who did what in words."""
     users = _user_labels(events)
     return [
         TimelineEntry(
             event=e, label=action_label(e.action),
-            actor=e.actor.label if e.actor_id else _("System"),
+            actor=e.actor.label if e.actor_id else _actorless(e.action),
             details=_event_details(e, users), danger=e.action in ALARMING_ACTIONS,
         )
         for e in events

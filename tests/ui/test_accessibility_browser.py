@@ -1,7 +1,8 @@
 """Accessibility (无障碍, issue 12): axe-core in a real browser finds no serious or critical violation
 on the pages each role lives in — filing (grid1), inbox and a case with its records (mediator1),
-search with results (mediator1), statistics (super1) and the parties' code page (anonymous) — at
-both tablet sizes, portrait 800×1280 and landscape 1280×800.
+search with results (mediator1), statistics (super1), the parties' code page of a closed case with
+its rating form (anonymous) and the printable receipt (head1) — at both tablet sizes, portrait
+800×1280 and landscape 1280×800.
 
 axe-core is vendored (tests/ui/vendor/axe-core, see its README) and injected as an init script
 (Chromium's Page.addScriptToEvaluateOnNewDocument), which the page's Content-Security-Policy does
@@ -67,7 +68,7 @@ def _cases() -> dict:
                             attendees=[{"name": "张三", "role": "applicant"}, {"name": "李四", "role": "respondent"}])
     closed = bring_to("closed")
     index_now()
-    return {"reported": reported.pk, "mediated": mediated.pk,
+    return {"reported": reported.pk, "mediated": mediated.pk, "closed": closed.pk,
             "code": PartyCode.objects.in_force().get(case=closed).display}
 
 
@@ -111,6 +112,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(server, ch
     grid = _page(chromium, server, viewport, "grid1")
     mediator = _page(chromium, server, viewport, "mediator1")
     supervisor = _page(chromium, server, viewport, "super1")
+    head = _page(chromium, server, viewport, "head1")
     party = _page(chromium, server, viewport, None)
     problems = [
         *_check(grid, f"{server}/cases/new/", f"filing-{size}"),
@@ -119,6 +121,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(server, ch
         *_check(mediator, f"{server}/search/?q=漏水", f"search-{size}"),
         *_check(supervisor, f"{server}/stats/", f"stats-{size}"),
         *_check(party, f"{server}/p/{cases['code']}/", f"code-{size}"),
+        *_check(head, f"{server}/cases/{cases['closed']}/receipt/", f"receipt-{size}"),
     ]
 
     # then none is serious or critical

@@ -175,6 +175,7 @@ def test_the_staff_see_the_rating_on_the_case_page_and_the_comment_only_with_per
     # then the committee head sees the answer and the comment, the county supervisor the answer only
     head = Browser("head1").get(f"/cases/{case.pk}/")
     assert "当事人评价" in head and "不满意" in head and "希望再快一点" in head
+    assert "当事人评价了处理情况" in head  # on the timeline, by the parties rather than "系统"
     county = Browser("county1").get(f"/cases/{case.pk}/")
     assert county.status == 200
     assert "当事人评价" in county and "希望再快一点" not in county
