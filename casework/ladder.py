@@ -83,6 +83,7 @@ class EventAction(models.TextChoices):
     # The case itself.
     RAISE_RISK = "raise_risk", _("raised the risk level")  # 上调风险等级
     PARTY_CODE_REVOKED = "party_code_revoked", _("revoked the parties' code")  # 作废解纷码
+    PARTY_RATED = "party_rated", _("the parties rated the handling")  # 当事人评价
 
 
 # --- the rungs and their stages ----------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<int:case_id>/attachments/<int:attachment_id>/", records.attachment_download, name="attachment"),
     path("cases/<int:case_id>/attachments/<int:attachment_id>/thumbnail/", records.attachment_thumbnail,
          name="attachment_thumbnail"),
+    path("cases/<int:case_id>/receipt/", cases.case_receipt, name="case_receipt"),
     path("inbox/", queues.inbox, name="inbox"),
     path("tasks/<str:task_id>/<str:action>/", queues.task_action, name="task_action"),
     path("triage/", queues.triage, name="triage"),
@@ -33,4 +34,5 @@ urlpatterns = [
     path("p/<str:code>/", progress.progress_page, name="progress"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("p/<str:code>/rating/", progress.progress_rating, name="progress_rating"),
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
@@ -321,3 +322,37 @@ class PublicProgressView(APIView):
     )
     def get(self, request, party_code):
         return Response(party_progress.progress(party_code).as_dict())
+
+
+class PublicRatingView(APIView):
+    """The parties rate the handling of their closed case with its code: no sign-in, rate-limited.
+
+    No authentication class, so no session and no CSRF check: the request carries nothing but the
+    code, which is the credential. It counts against the same per-client rate as the progress GET.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "party_code"
+
+    @extend_schema(
+        auth=[],
+        request=s.PublicRatingInput,
+        responses={
+            201: s.PublicRatingSerializer,
+            400: OpenApiResponse(description="Field errors (`satisfaction`, `comment`)."),
+            404: OpenApiResponse(s.ErrorSerializer, description="Unknown or revoked code."),
+            409: OpenApiResponse(s.ErrorSerializer, description="`case_open`: the case is not closed yet; "
+                                 "`already_rated`: this code has rated the case (a rating is not replaced)."),
+            429: OpenApiResponse(description="Too many requests from this client; retry after `Retry-After`."),
+        },
+        description="Once the case is closed, its parties rate the handling (满意 / 基本满意 / 不满意) with an "
+        "optional short comment, once per code. Recorded on the case's timeline as `party_rated`, by no one.",
+    )
+    def post(self, request, party_code):
+        form = s.PublicRatingInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        rating = services.case_rate_by_party(code=party_code, **form.validated_data)
+        return Response({"satisfaction": rating.satisfaction, "rated_on": timezone.localdate(rating.rated_at)},
+                        status=status.HTTP_201_CREATED)

@@ -4,9 +4,11 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
 from casework.models import Case, PartyCode
 from flows import queues
+from mediation import progress as party_progress
 from search.query import SearchUnavailable
 from ui import presenters, selectors
 from ui.forms.records import RecordForm, record_forms
@@ -77,18 +80,40 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "record_forms": record_forms(case, viewer, record_bound),
         "attachments": [{"obj": a, "thumbnail": thumbnails.has_thumbnail(a), "kind": a.file.name.rsplit(".", 1)[-1].upper()}
                         for a in case.attachments.all()],
+        "party_ratings": list(case.party_ratings.all()),
     }
     return render(request, "ui/case.html", context, status=status)
 
 
-def _receipt(request, case: Case) -> dict | None:
+def _receipt(request, case: Case, *, scale: int = 4) -> dict | None:
     """The parties' code (解纷码) in force and a QR code of their page's address, as inline SVG."""
     code = PartyCode.objects.in_force().filter(case=case).first()
     if code is None:
         return None
     url = request.build_absolute_uri(reverse("ui:progress", args=[code.display]))
     qr = segno.make(url, error="m")
-    return {"code": code.display, "url": url, "qr": mark_safe(qr.svg_inline(scale=4, title=code.display))}
+    return {"code": code.display, "url": url, "qr": mark_safe(qr.svg_inline(scale=scale, title=code.display))}
+
+
+@login_required
+def case_receipt(request, case_id: int):
+    """The printable receipt (回执) handed to the parties: the case number, the filing date, the code
+    and its QR code, and what they can do with it — nothing about the dispute or the other party.
+
+    Only for those who may revoke the code (the committee or center handling the case); printed in
+    Chinese whatever the reader's language, like the agreement.
+    """
+    case = visible_case(request, case_id)
+    if not perms.may_manage_party_code(case, request.user):
+        raise PermissionDenied("Only those handling the case print its receipt.")
+    with translation.override("zh-hans"):
+        receipt = _receipt(request, case, scale=6)
+        if receipt is None:
+            raise Http404("No code is in force.")
+        return render(request, "ui/receipt.html", {
+            "case": case, "receipt": receipt, "filed_on": timezone.localdate(case.created_at),
+            "handled_by": party_progress.progress(receipt["code"]).handled_by,
+        })
 
 
 def _may_raise_risk(case: Case, viewer) -> bool:
