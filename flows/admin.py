@@ -33,11 +33,26 @@ admin.site.unregister(Process)
 admin.site.unregister(Task)
 
 
+class TaskInline(viewflow_admin.TaskInline):
+    fields = readonly_fields = ["title", "status", "owner", "created", "finished"]
+
+    @admin.display(description=_("Task"))
+    def title(self, obj) -> str:
+        return obj.title or ""
+
+
 @admin.register(Process)
 class ProcessAdmin(viewflow_admin.ProcessAdmin):
+    """Read only: the process follows the case (flows.engine); nobody edits it by hand."""
+
     list_display = ["id", "created", "process_title", "status", "participants", "brief"]
     list_display_links = ["id", "created", "process_title"]
     list_filter = ["status"]
+    fields = readonly_fields = ["process_title", "status", "created", "finished"]
+    inlines = [TaskInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.display(description=_("Flow"))
     def process_title(self, obj) -> str:
@@ -54,9 +69,15 @@ class ProcessAdmin(viewflow_admin.ProcessAdmin):
 
 @admin.register(Task)
 class TaskAdmin(viewflow_admin.TaskAdmin):
+    """Read only: tasks are claimed, assigned and done through the inbox and the case services."""
+
     list_display = ["id", "created", "process", "title", "status", "owner", "started", "finished"]
     list_display_links = ["id", "created", "process"]
     list_filter = ["status"]
+    fields = readonly_fields = ["process", "title", "status", "owner", "created", "assigned", "started", "finished"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.display(description=_("Task"))
     def title(self, obj) -> str:
