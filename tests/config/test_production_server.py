@@ -42,7 +42,7 @@ def production(transactional_db, tmp_path, collected):
     load_topology()
     # The test settings hash with MD5, which production does not accept: hash as it does.
     hashed = PBKDF2PasswordHasher().encode("fengqiao-demo", PBKDF2PasswordHasher().salt())
-    User.objects.filter(username__in=["super1", "county1"]).update(password=hashed)
+    User.objects.filter(username__in=["super1", "county1", "admin"]).update(password=hashed)
     env = {k: v for k, v in worker_env(tmp_path).items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
                FENGQIAO_VAR_DIR=str(collected))
