@@ -1,5 +1,5 @@
 """The mediation records (调解记录): sessions, terminations, signatures, judicial confirmation,
-referral receipts. Each one changes a case's record, so each is a service like the transitions:
+referral receipts, follow-up visits. Each one changes a case's record, so each is a service like the transitions:
 keyword-only, one transaction, the case row locked by `lock_for` with jurisdiction (404), role
 (403) and the caller's view (409 conflict) checked in that order, then the state (409) and the
 input (400), and the change recorded by `record_change`.
@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,17 +22,18 @@ from actions import transitions
 from actions.changes import check_access, lock_for, record_change
 from casework import clock, deadlines, ladder, validators
 from casework import permissions as perms
-from casework.choices import Channel, DeadlineKind, Status
+from casework.choices import Channel, DeadlineKind, Satisfaction, Status
 from casework.errors import InvalidInput, InvalidTransition, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, User
 from flows import engine
 from mediation import agreements
 from mediation import permissions as mperms
-from mediation.choices import DECIDED, ConfirmationStatus
+from mediation.choices import DECIDED, ConfirmationStatus, VisitManner
 from mediation.models import (
     CONFIRMATION_WINDOW_DAYS,
     Agreement,
+    FollowUpVisit,
     JudicialConfirmationRequest,
     MediationSession,
     Referral,
@@ -45,12 +47,14 @@ ACTIONS = {
     "termination": gettext_lazy("terminate the mediation"),
     "agreement": gettext_lazy("act on the agreement"),
     "referral": gettext_lazy("track the referral"),
+    "follow_up": gettext_lazy("record a follow-up visit"),
 }
 MAY: dict[str, Callable[[Case, User], bool]] = {
     "session": mperms.may_record_mediation,
     "termination": mperms.may_record_mediation,
     "agreement": mperms.may_act_for_agreement,
     "referral": mperms.may_track_referral,
+    "follow_up": mperms.may_act_for_agreement,
 }
 CLOCK_SKEW = validators.CLOCK_SKEW
 
@@ -343,6 +347,52 @@ def judicial_confirmation_decide(*, case_id: int, actor: User, request_id: int, 
         "request": request.pk, "result": result, "decided_on": decided_on,
     })
     return request
+
+
+# --- follow-up visits (回访) ---------------------------------------------------------------------
+
+
+def check_follow_up(case: Case, actor: User, seen_version: int | None = None) -> Agreement:
+    """A visit follows up an agreement: one recorded on the case, while it is agreed or after the
+    case was closed on it (DESIGN.md §2: the `close` transition records the visit that closes
+    it; the visits before and after it are recorded here)."""
+    _gate(case, actor, "follow_up", seen_version)
+    agreement = current_agreement(case)
+    if agreement is None or case.status not in (Status.AGREED, Status.CLOSED):
+        raise InvalidTransition(_("A follow-up visit follows up an agreement: this case has none to follow up."))
+    return agreement
+
+
+@transaction.atomic
+def follow_up_record(*, case_id: int, actor: User, visited_at: dt.datetime, manner: str, fulfilled: bool,
+                     satisfaction: str, notes: str = "", seen_version: int | None = None) -> FollowUpVisit:
+    """回访: record one visit to the parties — when, in person or by phone, whether the agreement
+    is performed, how satisfied they are — without moving the case.
+
+    The statistics take fulfilment and satisfaction from the `close` event (the visit that
+    closed the case, reproducible as of any date), so a visit recorded here adds to the record
+    and the timeline but does not change figures already reported.
+    """
+    case = _lock(case_id, actor, "follow_up", seen_version)
+    check_follow_up(case, actor)
+    if manner not in VisitManner.values:
+        raise _refuse("manner", _("Choose in person or by phone."))
+    if satisfaction not in Satisfaction.values:
+        raise _refuse("satisfaction", _("Choose how satisfied the parties are."))
+    if visited_at > clock.now() + CLOCK_SKEW:
+        raise _refuse("visited_at", _("A visit cannot be recorded before it is made."))
+    agreement = current_agreement(case)
+    if timezone.localtime(visited_at).date() < agreement.concluded_on:
+        raise _refuse("visited_at", _("A follow-up visit cannot come before the agreement (%(date)s).")
+                      % {"date": agreement.concluded_on.isoformat()})
+    notes = (notes or "").strip()
+    visit = FollowUpVisit.objects.create(case=case, visited_at=visited_at, manner=manner, fulfilled=fulfilled,
+                                         satisfaction=satisfaction, notes=notes, visited_by=actor)
+    record_change(case, actor=actor, action=EventAction.FOLLOW_UP_RECORDED, note=notes, data={
+        "visit": visit.pk, "visited_at": visited_at, "manner": manner, "fulfilled": fulfilled,
+        "satisfaction": satisfaction,
+    })
+    return visit
 
 
 # --- referrals ----------------------------------------------------------------------------------

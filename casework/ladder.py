@@ -79,9 +79,11 @@ class EventAction(models.TextChoices):
     JUDICIAL_CONFIRMATION_REQUESTED = "judicial_confirmation_requested", _("requested judicial confirmation")  # 司法确认
     JUDICIAL_CONFIRMATION_DECIDED = "judicial_confirmation_decided", _("recorded the court's ruling")
     REFERRAL_RECEIVED = "referral_received", _("recorded the referral's receipt")  # 签收
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("recorded a follow-up visit")  # 回访
     # The case itself.
     RAISE_RISK = "raise_risk", _("raised the risk level")  # 上调风险等级
     PARTY_CODE_REVOKED = "party_code_revoked", _("revoked the parties' code")  # 作废解纷码
+    PARTY_RATED = "party_rated", _("the parties rated the handling")  # 当事人评价
 
 
 # --- the rungs and their stages ----------------------------------------------------------------

@@ -8,7 +8,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,3 +133,20 @@ def sniff_content_type(head: bytes) -> tuple[str, str] | None:
         if matches(head):
             return mime, ext
     return None
+
+
+def validate_attachment(upload) -> tuple[str, str]:
+    """(MIME type, extension) of an uploaded attachment, recognized from its content, within the
+    size limit; raises ValidationError otherwise. The API and the case page's form both use it."""
+    if not upload.size:
+        raise ValidationError(_("The submitted file is empty."))
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)s.") % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    sniffed = sniff_content_type(head)
+    if sniffed is None:
+        raise ValidationError(_("Only photos (JPEG, PNG, WebP, HEIC) and PDF files are accepted."))
+    return sniffed

@@ -123,6 +123,6 @@ class ReferralAdmin(RecordAdmin):
 
 @admin.register(FollowUpVisit)
 class FollowUpVisitAdmin(RecordAdmin):
-    list_display = ["case_number", "fulfilled", "satisfaction", "visited_by", "visited_at"]
-    list_filter = ["fulfilled", "satisfaction"]
-    fields = ["case", "fulfilled", "satisfaction", "visited_by", "visited_at"]
+    list_display = ["case_number", "visited_at", "manner", "fulfilled", "satisfaction", "visited_by"]
+    list_filter = ["manner", "fulfilled", "satisfaction"]
+    fields = ["case", "visited_at", "manner", "fulfilled", "satisfaction", "notes", "visited_by"]

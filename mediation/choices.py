@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.choices import AgreementForm  # the ladder declares the agreement's inputs
 
-__all__ = ["AgreementForm", "ConfirmationStatus", "DECIDED", "OrganizationKind"]
+__all__ = ["AgreementForm", "ConfirmationStatus", "DECIDED", "OrganizationKind", "VisitManner"]
 
 
 class OrganizationKind(models.TextChoices):
@@ -22,3 +22,10 @@ class ConfirmationStatus(models.TextChoices):
 
 
 DECIDED = (ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED)
+
+
+class VisitManner(models.TextChoices):
+    """How a follow-up visit (回访) reached the parties."""
+
+    IN_PERSON = "in_person", _("In person")  # 上门回访
+    PHONE = "phone", _("By phone")  # 电话回访

@@ -10,7 +10,15 @@ from casework.choices import RegionLevel
 from casework.errors import NotFound
 from casework.models import Case, User, enclosing_paths, path_at
 from mediation.choices import OrganizationKind
-from mediation.models import Agreement, AgreementParty, MediationSession, Organization, Referral, Termination
+from mediation.models import (
+    Agreement,
+    AgreementParty,
+    FollowUpVisit,
+    MediationSession,
+    Organization,
+    Referral,
+    Termination,
+)
 
 # Who may lead joint mediation at the township (分流): never a village committee.
 TOWNSHIP_LEAD_KINDS = frozenset({OrganizationKind.GOVERNANCE_CENTER, OrganizationKind.DEPARTMENT,
@@ -83,6 +91,11 @@ def terminations(*, viewer: User, case_id: int) -> QuerySet[Termination]:
 def referrals(*, viewer: User, case_id: int) -> QuerySet[Referral]:
     case = visible_case(viewer=viewer, case_id=case_id)
     return case.referrals.select_related("sent_by")
+
+
+def follow_ups(*, viewer: User, case_id: int) -> QuerySet[FollowUpVisit]:
+    case = visible_case(viewer=viewer, case_id=case_id)
+    return case.follow_ups.select_related("visited_by")
 
 
 def _agreements(case: Case) -> QuerySet[Agreement]:

@@ -25,6 +25,7 @@ from casework.choices import (
 )
 from casework.ladder import ALARMING_ACTIONS, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, User
+from mediation.choices import VisitManner
 
 # --- deadlines -----------------------------------------------------------------------------
 
@@ -188,6 +189,8 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
         out.append((_("Fulfilled"), yes_no(d["fulfilled"])))
     if d.get("satisfaction"):
         out.append((_("Satisfaction"), choice_label(Satisfaction, d["satisfaction"])))
+    if e.action == EventAction.FOLLOW_UP_RECORDED and d.get("manner"):
+        out.append((_("Manner"), choice_label(VisitManner, d["manner"])))
     if d.get("into_number"):
         out.append((_("Merged into"), d["into_number"]))
     if e.action in ("claim", "assign", "unassign") and d.get("assignee"):
@@ -201,13 +204,18 @@ def _event_details(e: CaseEvent, users: dict[str, str]) -> list[tuple[str, str]]
     return out
 
 
+def _actorless(action: str) -> str:
+    """Who acted when no user did: the parties rating with their code, else the system (timers, rules)."""
+    return _("The parties") if action == "party_rated" else _("System")
+
+
 def timeline(events: list[CaseEvent]) -> list[TimelineEntry]:
     """Every event of the audit trail, newest last, with who did what in words."""
     users = _user_labels(events)
     return [
         TimelineEntry(
             event=e, label=action_label(e.action),
-            actor=e.actor.label if e.actor_id else _("System"),
+            actor=e.actor.label if e.actor_id else _actorless(e.action),
             details=_event_details(e, users), danger=e.action in ALARMING_ACTIONS,
         )
         for e in events
@@ -319,6 +327,11 @@ def _children(obj: models.Model, personal_data: bool) -> list[tuple[str, list[li
     return out
 
 
+# Kept on the case page in a section of their own: the parties' ratings (ui/includes/party_ratings.html)
+# show neither the code they were given with (a credential) nor, to supervisors, the free-text comment.
+SHOWN_ON_THEIR_OWN = frozenset({"mediation.partyrating"})
+
+
 def mediation_records(case: Case, *, personal_data: bool) -> list[RecordSection]:
     """Every mediation record of the case (agreements, referrals, follow-ups, and whatever the
     mediation app adds: sessions, terminations, judicial confirmation requests), oldest first."""
@@ -326,6 +339,8 @@ def mediation_records(case: Case, *, personal_data: bool) -> list[RecordSection]
     for rel in Case._meta.related_objects:
         model = rel.related_model
         if model._meta.app_label != "mediation" or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if model._meta.label_lower in SHOWN_ON_THEIR_OWN:
             continue
         accessor = rel.get_accessor_name()
         if rel.one_to_one:

@@ -4,9 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +18,7 @@ from casework.choices import (
     RegionLevel,
     RiskLevel,
     Role,
+    Satisfaction,
     Source,
 )
 from casework.ladder import allowed_transitions
@@ -34,7 +33,7 @@ from casework.models import (
     User,
 )
 from casework.selectors import possible_duplicates
-from mediation.models import Organization
+from mediation.models import COMMENT_MAX_LENGTH, Organization
 
 
 def _django_validator(func):
@@ -233,13 +232,22 @@ class CaseDetailSerializer(CaseListSerializer):
     events = EventSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
     allowed_transitions = serializers.SerializerMethodField()
+    party_code = serializers.SerializerMethodField(
+        help_text=_("The parties' code (解纷码) in force, e.g. K7QD-9M3X-TP, for those who may revoke and reissue "
+                    "it (the village committee or township center handling the case); null for everyone else, "
+                    "and when no code is in force."))
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
             "description", "address", "occurred_at", "latitude", "longitude", "people_involved",
             "amount_involved", "reported_by", "lead_body", "merged_into", "agreed_rung",
-            "deadlines", "events", "attachments", "allowed_transitions",
+            "deadlines", "events", "attachments", "allowed_transitions", "party_code",
         ]
+
+    def get_party_code(self, case) -> str | None:
+        if not perms.may_manage_party_code(case, self.context["request"].user):
+            return None
+        return _code_in_force(case)
 
     def get_lead_body(self, case) -> dict | None:
         return {"id": case.lead_body.pk, "name": case.lead_body.name} if case.lead_body else None
@@ -254,6 +262,11 @@ class CaseDetailSerializer(CaseListSerializer):
         return allowed_transitions(case, self.context["request"].user)
 
 
+def _code_in_force(case) -> str | None:
+    code = PartyCode.objects.in_force().filter(case=case).first()
+    return code.display if code else None
+
+
 class FiledCaseSerializer(CaseDetailSerializer):
     possible_duplicates = serializers.SerializerMethodField()
     party_code = serializers.SerializerMethodField(
@@ -261,11 +274,11 @@ class FiledCaseSerializer(CaseDetailSerializer):
                     "receipt; with it they follow the case at /api/v1/public/progress/{party_code}/."))
 
     class Meta(CaseDetailSerializer.Meta):
-        fields = CaseDetailSerializer.Meta.fields + ["possible_duplicates", "party_code"]
+        fields = CaseDetailSerializer.Meta.fields + ["possible_duplicates"]
 
     def get_party_code(self, case) -> str | None:
-        code = PartyCode.objects.in_force().filter(case=case).first()
-        return code.display if code else None
+        """The filer gets the code whoever they are: they hand the receipt to the parties."""
+        return _code_in_force(case)
 
     def get_possible_duplicates(self, case) -> list[dict]:
         viewer = self.context["request"].user
@@ -369,16 +382,10 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, max_length=255)
 
     def validate_file(self, upload):
-        if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        sniffed = validators.sniff_content_type(head)
-        if sniffed is None:
-            raise serializers.ValidationError(_("Only photos (JPEG, PNG, WebP, HEIC) and PDF files are accepted."))
-        upload.sniffed_type, upload.sniffed_ext = sniffed
+        try:
+            upload.sniffed_type, upload.sniffed_ext = validators.validate_attachment(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
         return upload
 
 
@@ -415,10 +422,24 @@ class PartyCodeSerializer(serializers.Serializer):
     party_code = serializers.CharField(allow_null=True, help_text=_("The new code, or null if none was issued."))
 
 
+class PublicRatingSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    rated_on = serializers.DateField()
+
+
 class PublicProgressSerializer(serializers.Serializer):
     number = serializers.CharField()
     stage = serializers.CharField()
-    handled_by = serializers.CharField(allow_null=True)
+    handled_by = serializers.CharField(allow_null=True, help_text=_(
+        "The body working the case now; once it is closed, the body that last worked it."))
     next_step = serializers.CharField()
     due_date = serializers.DateField(allow_null=True)
     closed = serializers.BooleanField()
+    rating = PublicRatingSerializer(allow_null=True, help_text=_(
+        "The rating given with this code after the close, or null (always null while the case is open)."))
+
+
+class PublicRatingInput(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(max_length=COMMENT_MAX_LENGTH, required=False, allow_blank=True, default="",
+                                    help_text=_("Optional; nothing that names anyone, please."))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<str:case_id>/party-code/revoke/", views.PartyCodeRevokeView.as_view(),
          name="api-case-party-code-revoke"),
     path("public/progress/<str:party_code>/", views.PublicProgressView.as_view(), name="api-public-progress"),
+    path("public/progress/<str:party_code>/rating/", views.PublicRatingView.as_view(), name="api-public-rating"),
     path("cases/<str:case_id>/risk/", views.RiskView.as_view(), name="api-case-risk"),
     path("cases/<str:case_id>/deadline/extend/", views.DeadlineExtendView.as_view(), name="api-case-deadline-extend"),
     path("cases/<str:case_id>/deadline/<str:action>/", views.ClockView.as_view(), name="api-case-clock"),

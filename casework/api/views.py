@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
@@ -45,6 +46,13 @@ class RegionListView(generics.ListAPIView):
         return selectors.region_children(viewer=self.request.user, parent_code=self.request.query_params.get("parent"))
 
 
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if len(key) > 64 or (key and not key.isprintable()):
+        raise ValidationError({"Idempotency-Key": [_("At most 64 printable characters.")]})
+    return key
+
+
 def _case_id(raw) -> int:
     return path_id(raw, _("No such case."))
 
@@ -80,9 +88,7 @@ class CaseListCreateView(generics.ListAPIView):
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.FiledCaseSerializer, 200: s.FiledCaseSerializer},
                    parameters=[IDEMPOTENCY_HEADER])
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "")
-        if len(key) > 64 or (key and not key.isprintable()):
-            raise ValidationError({"Idempotency-Key": [_("At most 64 printable characters.")]})
+        key = _idempotency_key(request)
         form = s.CaseCreateSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -149,18 +155,25 @@ class TransitionView(APIView):
 
 
 class AttachmentView(APIView):
-    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer}, responses={201: s.AttachmentSerializer})
+    @extend_schema(request={"multipart/form-data": s.AttachmentUploadSerializer},
+                   responses={201: s.AttachmentSerializer, 200: s.AttachmentSerializer},
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="Any string up to 64 characters, one per file; sending the same file again "
+                                   "with the same key returns the attachment it made (200), never a second one.")])
     def post(self, request, case_id):
         case_id = _case_id(case_id)
         selectors.case_get(viewer=request.user, case_id=case_id)  # 404 before looking at the body
+        key = _idempotency_key(request)
         form = s.AttachmentUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
-        attachment = services.case_add_attachment(
+        attachment, created = services.case_attach(
             case_id=case_id, actor=request.user, upload=upload,
-            content_type=upload.sniffed_type, extension=upload.sniffed_ext,
+            content_type=upload.sniffed_type, extension=upload.sniffed_ext, idempotency_key=key,
         )
-        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(s.AttachmentSerializer(attachment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses=s.AttachmentSerializer(many=True))
     def get(self, request, case_id):
@@ -175,8 +188,9 @@ class AttachmentDownloadView(APIView):
         attachment = next((a for a in case.attachments.all() if str(a.pk) == str(attachment_id)), None)
         if attachment is None:
             raise NotFound(_("No such attachment."))
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+        # Under its original name: FileResponse writes filename*=utf-8''… (RFC 5987) for a Chinese one.
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                                filename=attachment.download_name)
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -308,3 +322,37 @@ class PublicProgressView(APIView):
     )
     def get(self, request, party_code):
         return Response(party_progress.progress(party_code).as_dict())
+
+
+class PublicRatingView(APIView):
+    """The parties rate the handling of their closed case with its code: no sign-in, rate-limited.
+
+    No authentication class, so no session and no CSRF check: the request carries nothing but the
+    code, which is the credential. It counts against the same per-client rate as the progress GET.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "party_code"
+
+    @extend_schema(
+        auth=[],
+        request=s.PublicRatingInput,
+        responses={
+            201: s.PublicRatingSerializer,
+            400: OpenApiResponse(description="Field errors (`satisfaction`, `comment`)."),
+            404: OpenApiResponse(s.ErrorSerializer, description="Unknown or revoked code."),
+            409: OpenApiResponse(s.ErrorSerializer, description="`case_open`: the case is not closed yet; "
+                                 "`already_rated`: this code has rated the case (a rating is not replaced)."),
+            429: OpenApiResponse(description="Too many requests from this client; retry after `Retry-After`."),
+        },
+        description="Once the case is closed, its parties rate the handling (满意 / 基本满意 / 不满意) with an "
+        "optional short comment, once per code. Recorded on the case's timeline as `party_rated`, by no one.",
+    )
+    def post(self, request, party_code):
+        form = s.PublicRatingInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        rating = services.case_rate_by_party(code=party_code, **form.validated_data)
+        return Response({"satisfaction": rating.satisfaction, "rated_on": timezone.localdate(rating.rated_at)},
+                        status=status.HTTP_201_CREATED)

@@ -234,11 +234,29 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(default=clock.now)
+    # The upload's Idempotency-Key, when the client sent one: a tablet re-sending a queued photo
+    # after a lost response gets the attachment it already made (blank: no key, no check).
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "uploaded_by", "idempotency_key"],
+                                    condition=~models.Q(idempotency_key=""),
+                                    name="unique_attachment_idempotency_key"),
+        ]
+
+    @property
+    def download_name(self) -> str:
+        """The name it was uploaded under, with the ending of what its content is (a PDF named
+        scan.jpg downloads as scan.pdf), so a download never opens as another type."""
+        extension = self.file.name.rsplit(".", 1)[-1]
+        stem = self.original_name.replace("/", "_").replace("\\", "_").strip() or str(self.pk)
+        if "." in stem:
+            stem = stem.rsplit(".", 1)[0] or str(self.pk)
+        return f"{stem}.{extension}"
 
 
 class CaseNumberCounter(models.Model):

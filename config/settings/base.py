@@ -190,6 +190,20 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds counts that must be one per site, not one per process: the rate limit of the
+# parties' code (DRF throttling). At scale every ASGI process shares Redis's; the embedded default
+# (one process) keeps Django's local-memory cache. Several counties (or test runs) sharing one
+# Redis keep apart by CACHE_KEY_PREFIX. Never call cache.clear() on it: it flushes the whole
+# Redis database, channel layer included.
+if REDIS_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "fengqiao"),
+    }}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Search (search/): Elasticsearch when ELASTICSEARCH_URL is set, else the embedded tantivy index
 # in SEARCH_INDEX_DIR. The index is reached through an alias of this name (a folder pointer when
 # embedded), so `search_index --rebuild` swaps a new generation in without downtime.

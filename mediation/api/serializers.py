@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.api.serializers import AgreementSignatureInput, BoundedDateTimeField, ObligationInput, UsersField
-from casework.choices import Channel
-from mediation.choices import DECIDED, ConfirmationStatus
+from casework.choices import Channel, Satisfaction
+from mediation.choices import DECIDED, ConfirmationStatus, VisitManner
 from mediation.models import (
     Agreement,
     AgreementParty,
+    FollowUpVisit,
     JudicialConfirmationRequest,
     MediationSession,
     Obligation,
@@ -187,3 +188,23 @@ class ReceiptInput(serializers.Serializer):
                                        help_text=_("When the receiving body signed for it; default now."))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                  help_text=_("Who signed for it, the body's registration number…"))
+
+
+# --- follow-up visits (回访) ---
+
+class FollowUpInput(serializers.Serializer):
+    visited_at = BoundedDateTimeField()
+    manner = serializers.ChoiceField(choices=VisitManner.choices, help_text=_("in_person (上门) or phone (电话)."))
+    fulfilled = serializers.BooleanField(help_text=_("The agreement is performed."))
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    visited_by = UserRefSerializer()
+    manner = serializers.CharField(help_text=_("in_person, phone, or empty where the visit that closed the case "
+                                               "did not record it."))
+
+    class Meta:
+        model = FollowUpVisit
+        fields = ["id", "visited_at", "manner", "fulfilled", "satisfaction", "notes", "visited_by"]

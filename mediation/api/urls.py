@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:case_id>/judicial-confirmations/", views.ConfirmationRequestListView.as_view(), name="judicial-confirmations"),
     path("cases/<str:case_id>/judicial-confirmations/<str:request_id>/result/", views.ConfirmationResultView.as_view(),
          name="judicial-confirmation-result"),
+    path("cases/<str:case_id>/follow-ups/", views.FollowUpListView.as_view(), name="follow-ups"),
     path("cases/<str:case_id>/referrals/", views.ReferralListView.as_view(), name="referrals"),
     path("cases/<str:case_id>/referrals/<str:referral_id>/receipt/", views.ReferralReceiptView.as_view(), name="referral-receipt"),
 ]

@@ -22,6 +22,8 @@ from mediation.api.serializers import (
     ConfirmationRequestInput,
     ConfirmationRequestSerializer,
     ConfirmationResultInput,
+    FollowUpInput,
+    FollowUpSerializer,
     ReceiptInput,
     ReferralSerializer,
     SessionInput,
@@ -180,3 +182,25 @@ class ReferralReceiptView(APIView):
                                              referral_id=_id(referral_id), seen_version=seen,
                                              **form.validated_data)
         return _respond(ReferralSerializer(referral).data, referral.case)
+
+
+# --- follow-up visits ---
+
+class FollowUpListView(APIView):
+    """回访: the visits to the parties after an agreement, the one that closed the case among them."""
+
+    @extend_schema(responses=FollowUpSerializer(many=True))
+    def get(self, request, case_id):
+        found = selectors.follow_ups(viewer=request.user, case_id=_id(case_id))
+        return Response(FollowUpSerializer(found, many=True).data)
+
+    @extend_schema(request=FollowUpInput, responses={201: FollowUpSerializer}, parameters=[IF_MATCH_HEADER])
+    def post(self, request, case_id):
+        case = selectors.visible_case(viewer=request.user, case_id=_id(case_id))
+        seen = if_match(request)
+        services.check_follow_up(case, request.user, seen)
+        form = FollowUpInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        visit = services.follow_up_record(case_id=case.pk, actor=request.user, seen_version=seen,
+                                          **form.validated_data)
+        return _respond(FollowUpSerializer(visit).data, visit.case, status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import clock
 from casework.choices import Channel, Satisfaction, Status
+from mediation.choices import VisitManner
 
 __all__ = ["MediationSession", "Termination", "Referral", "FollowUpVisit"]
 
@@ -97,13 +98,20 @@ class Referral(models.Model):
 
 
 class FollowUpVisit(models.Model):
-    """回访: whether the agreement was fulfilled and how satisfied the parties are."""
+    """回访: whether the agreement was fulfilled and how satisfied the parties are.
+
+    One is written by the `close` transition; more are recorded as they happen
+    (actions.records.follow_up_record). `manner` is blank where it was not asked (the visits
+    recorded at closing before it was).
+    """
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    visited_at = models.DateTimeField(_("visited at"), default=clock.now)
+    manner = models.CharField(_("manner"), max_length=16, choices=VisitManner.choices, blank=True, default="")
     fulfilled = models.BooleanField(_("fulfilled"))
     satisfaction = models.CharField(_("satisfaction"), max_length=32, choices=Satisfaction.choices)
-    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    visited_at = models.DateTimeField(default=clock.now)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True, default="")
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visited by"), on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("follow-up visit")

@@ -54,7 +54,8 @@ def assert_clean(*args: str) -> str:
 def rich_case() -> Case:
     """A case with rows in every part of the record: parties, an attachment, clocks, a session with
     its mediators, a termination, a referral received, an agreement signed and sealed with its
-    signatories and obligations, a judicial confirmation requested, and a follow-up visit."""
+    signatories and obligations, a judicial confirmation requested, a follow-up visit, and the
+    parties' rating given with their code after the close."""
     head, center, mediator = user("head1"), user("center1"), user("mediator1")
     case = file_case("grid1", latitude=Decimal("29.713245"), longitude=Decimal("120.236711"), people_involved=3,
                      amount_involved=Decimal("800.50"), occurred_at=clock.now() - dt.timedelta(days=2))
@@ -80,6 +81,7 @@ def rich_case() -> Case:
     services.judicial_confirmation_request(case_id=case.pk, actor=center, court="诸暨市人民法院")
     services.case_close(case_id=case.pk, actor=center, fulfilled=True, satisfaction="satisfied",
                         note="回访：义务已提前履行完毕。")
+    services.case_rate_by_party(code=case.party_codes.get().code, satisfaction="basically_satisfied", comment="处理及时")
     return Case.objects.get(pk=case.pk)
 
 

@@ -70,7 +70,7 @@ def test_the_record_is_walked_to_every_model_hanging_off_a_case_and_no_bookkeepi
     assert {"casework.case", "casework.party", "casework.attachment", "casework.casedeadline",
             "mediation.agreement", "mediation.agreementparty", "mediation.obligation",
             "mediation.judicialconfirmationrequest", "mediation.mediationsession", "mediation.termination",
-            "mediation.referral", "mediation.followupvisit"} <= labels
+            "mediation.referral", "mediation.followupvisit", "mediation.partyrating"} <= labels
     assert not labels & {"casework.caseevent", "casework.searchoutbox", "casework.idempotencykey",
                          "flows.notification", "flows.disputeprocess"}
 

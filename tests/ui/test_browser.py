@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from casework.models import Case
+from casework.models import Case, IdempotencyKey
 from tests.ui.browser import BROWSER, orm, sign_in
 
 pytestmark = BROWSER
@@ -29,21 +29,25 @@ def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chr
     page.reload()
 
     # then the draft is back, with the same form key, and the notice says so
-    assert page.is_visible("#draft-notice")
+    page.wait_for_selector("#draft-notice", state="visible")
     assert page.input_value("#id_title") == "楼道堆物纠纷"
     assert page.input_value("#id_parties-2-name") == "王五"
     assert page.input_value("input[name=idempotency_key]") == key
 
-    # when it is sent
+    # when it is sent (by offline.js, through the API, with the draft's key)
     page.click("form[data-draft] button[type=submit]")
     page.wait_for_url("**/cases/*/?filed=1")
 
-    # then one case with three parties is filed, and the draft is gone
-    names = orm(lambda: sorted(Case.objects.get().parties.values_list("name", flat=True)))
+    # then one case with three parties is filed, with that key, and the draft is gone
+    case = orm(lambda: Case.objects.get())
+    names = orm(lambda: sorted(case.parties.values_list("name", flat=True)))
     assert names == ["张三", "李四", "王五"]
-    assert "已登记" in page.inner_text(".messages")
+    assert orm(lambda: IdempotencyKey.objects.get(case=case).key) == key
+    assert "已登记" in page.inner_text("[data-draft-done]")
     page.goto(site + "/cases/new/")
+    page.wait_for_selector("#offline-panel[data-ready]")
     assert not page.is_visible("#draft-notice")
+    assert page.input_value("#id_title") == ""
 
 
 def test_an_agreement_with_two_obligations_from_the_case_page(site, chromium):
@@ -63,6 +67,7 @@ def test_an_agreement_with_two_obligations_from_the_case_page(site, chromium):
     page = sign_in(chromium, site, "mediator1")
     page.goto(site + "/inbox/?view=mine")
     page.click(f"a[href='/cases/{case.pk}/#act-record_agreement']")
+    page.wait_for_load_state("domcontentloaded")  # ui.js opens the form on DOMContentLoaded
     assert page.get_attribute("#act-record_agreement", "open") is not None  # opened from the link
     page.fill("#id_record_agreement-terms", "李四三日内清理楼道杂物并赔礼道歉")
     page.fill("#id_record_agreement-obligations-0-description", "清理楼道杂物")

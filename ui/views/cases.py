@@ -4,15 +4,17 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actions import services
-from casework import ladder
+from casework import ladder, thumbnails
 from casework import permissions as perms
 from casework.choices import DeadlineState, RiskLevel
 from casework.clock import now as clock_now
@@ -20,15 +22,17 @@ from casework.errors import Conflict, InvalidInput, NotFound, Refused
 from casework.ladder import TRANSITIONS
 from casework.models import Case, PartyCode
 from flows import queues
+from mediation import progress as party_progress
 from search.query import SearchUnavailable
 from ui import presenters, selectors
+from ui.forms.records import RecordForm, record_forms
 from ui.forms.risk import RiskForm
 from ui.forms.transitions import DANGER, FORMS, PauseForm, ResumeForm, TransitionForm, transition_form
 from ui.views.common import safe_next, visible_case
 
 
 def render_case(request, case: Case, *, bound: TransitionForm | None = None, pause_form: PauseForm | None = None,
-                risk_form: RiskForm | None = None, status: int = 200):
+                risk_form: RiskForm | None = None, record_bound: RecordForm | None = None, status: int = 200):
     """The case page; `bound` is a form the viewer just submitted, shown again with their input."""
     viewer = request.user
     names = ladder.allowed_transitions(case, viewer)
@@ -73,18 +77,43 @@ def render_case(request, case: Case, *, bound: TransitionForm | None = None, pau
         "mediators": list(case.mediators.all()),
         "risk_form": risk_form or (RiskForm(case=case) if _may_raise_risk(case, viewer) else None),
         "receipt": _receipt(request, case) if perms.may_manage_party_code(case, viewer) else None,
+        "record_forms": record_forms(case, viewer, record_bound),
+        "attachments": [{"obj": a, "thumbnail": thumbnails.has_thumbnail(a), "kind": a.file.name.rsplit(".", 1)[-1].upper()}
+                        for a in case.attachments.all()],
+        "party_ratings": list(case.party_ratings.all()),
     }
     return render(request, "ui/case.html", context, status=status)
 
 
-def _receipt(request, case: Case) -> dict | None:
+def _receipt(request, case: Case, *, scale: int = 4) -> dict | None:
     """The parties' code (解纷码) in force and a QR code of their page's address, as inline SVG."""
     code = PartyCode.objects.in_force().filter(case=case).first()
     if code is None:
         return None
     url = request.build_absolute_uri(reverse("ui:progress", args=[code.display]))
     qr = segno.make(url, error="m")
-    return {"code": code.display, "url": url, "qr": mark_safe(qr.svg_inline(scale=4, title=code.display))}
+    return {"code": code.display, "url": url, "qr": mark_safe(qr.svg_inline(scale=scale, title=code.display))}
+
+
+@login_required
+def case_receipt(request, case_id: int):
+    """The printable receipt (回执) handed to the parties: the case number, the filing date, the code
+    and its QR code, and what they can do with it — nothing about the dispute or the other party.
+
+    Only for those who may revoke the code (the committee or center handling the case); printed in
+    Chinese whatever the reader's language, like the agreement.
+    """
+    case = visible_case(request, case_id)
+    if not perms.may_manage_party_code(case, request.user):
+        raise PermissionDenied("Only those handling the case print its receipt.")
+    with translation.override("zh-hans"):
+        receipt = _receipt(request, case, scale=6)
+        if receipt is None:
+            raise Http404("No code is in force.")
+        return render(request, "ui/receipt.html", {
+            "case": case, "receipt": receipt, "filed_on": timezone.localdate(case.created_at),
+            "handled_by": party_progress.progress(receipt["code"]).handled_by,
+        })
 
 
 def _may_raise_risk(case: Case, viewer) -> bool:

@@ -36,6 +36,7 @@
 
   // Ask before actions that end a case or undo work; keep a second tap from sending twice.
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;  // a script sends this form itself (offline.js)
     var form = event.target;
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
@@ -52,58 +53,8 @@
     }, 10000);
   });
 
-  // The filing form keeps a draft on the tablet until the case is filed, so a dropped
-  // connection or a closed tab loses nothing. The draft keeps the form's idempotency key:
-  // sending it again after a drop returns the case already filed instead of a second one.
-  document.addEventListener("DOMContentLoaded", function () {
-    var done = document.querySelector("[data-draft-done]");
-    if (done) {
-      try { localStorage.removeItem(done.getAttribute("data-draft-done")); } catch (e) { /* private mode */ }
-    }
-    var form = document.querySelector("form[data-draft]");
-    if (!form) return;
-    var key = form.getAttribute("data-draft");
-    var notice = document.getElementById("draft-notice");
-
-    function save() {
-      var data = {};
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit") return;
-        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-        data[el.name] = el.value;
-      });
-      try { localStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* full or private */ }
-    }
-
-    function restore(data) {
-      var total = parseInt(data["parties-TOTAL_FORMS"] || "0", 10);
-      var addButton = form.querySelector("[data-add-row='parties']");
-      var current = form.querySelector("input[name='parties-TOTAL_FORMS']");
-      while (addButton && current && parseInt(current.value, 10) < total) addButton.click();
-      Object.keys(data).forEach(function (name) {
-        var fields = form.querySelectorAll("[name='" + name + "']");
-        fields.forEach(function (el) {
-          if (el.type === "radio" || el.type === "checkbox") el.checked = el.value === data[name];
-          else el.value = data[name];
-        });
-      });
-    }
-
-    var hasErrors = form.querySelector(".errorlist");
-    var saved = null;
-    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
-    if (saved && !hasErrors && notice) {
-      restore(saved);
-      notice.hidden = false;
-      var discard = notice.querySelector("[data-discard]");
-      if (discard) discard.addEventListener("click", function () {
-        try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
-        location.reload();
-      });
-    }
-    form.addEventListener("input", save);
-    form.addEventListener("change", save);
-  });
+  // The filing form's drafts (several, on the tablet, sent when the network returns) are
+  // offline.js's work, on the filing page.
 
   // While a case is being filed, warn of open cases of the village that likely involve the same
   // person (POST /api/v1/search/duplicates/: a POST, so ID numbers and phones stay out of URLs).
