@@ -1,5 +1,7 @@
 """App configurations of the project's own."""
+from axes.apps import AppConfig as AxesConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StaticFiles(StaticFilesConfig):
@@ -8,3 +10,9 @@ class StaticFiles(StaticFilesConfig):
     to collect). Nothing a page loads is in there."""
 
     ignore_patterns = [*StaticFilesConfig.ignore_patterns, "node_modules"]
+
+
+class Axes(AxesConfig):
+    """django-axes (`axes`) with a name in the admin's language: it has none but its label."""
+
+    verbose_name = _("Sign-in protection")

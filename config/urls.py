@@ -1,12 +1,11 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from flows.flows import DisputeFlow
-from flows.views import ProcessChartView
+from ui.access import page_for
+from ui.views.flow import FlowChartView
 
 urlpatterns = [
     path("", include("ui.urls")),
@@ -20,13 +19,14 @@ urlpatterns = [
     path("", include("mediation.urls")),  # /cases/{id}/agreement/print/
     # viewflow's SVG styles itself inline; it is an image with no script, so that is all it may do.
     path("flows/chart/", csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
-        ProcessChartView.as_view(flow_class=DisputeFlow)), name="flow-chart"),
+        FlowChartView.as_view()), name="flow-chart"),
     # The schema stays public: it describes the API's shape, the same in every deployment and in
     # the source, and holds no data; integrators generate clients from it before they have tokens.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The docs are a console to call the API with one's session: signed-in users only. The split
-    # view loads its script from a URL (no inline script under the Content-Security-Policy).
-    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(
+    # The docs are a console to call the API with one's session: administrators only, who connect
+    # other systems (ui/access.py). The split view loads its script from a URL (no inline script
+    # under the Content-Security-Policy).
+    path("api/docs/", page_for("api-docs")(SpectacularSwaggerSplitView.as_view(
         url_name="api-schema", template_name="ui/api_docs.html")), name="api-docs"),
 ]
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FlowsConfig(AppConfig):
     name = "flows"
+    verbose_name = _("Flows and notifications")
 
     def ready(self) -> None:
         from casework.record import keep_out_of_record

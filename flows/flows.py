@@ -77,7 +77,7 @@ class DisputeFlow(flow.Flow):
     process_title = _("Dispute resolution")
     process_description = _("From the grid up the ladder, as far as the dispute must go.")
 
-    start = flow.StartHandle(this.bind_case).Next(this.risk_gate)
+    start = flow.StartHandle(this.bind_case).Annotation(title=_("Case filed")).Next(this.risk_gate)
 
     # 重大风险 skips the village: the filing service has already escalated it.
     risk_gate = (
@@ -99,9 +99,9 @@ class DisputeFlow(flow.Flow):
 
     raise_warning = flow.Function(timers.raise_warning).Annotation(title=_("Deadline warning")).Next(this.warned)
     handle_breach = flow.Function(timers.handle_breach).Annotation(title=_("Deadline breached")).Next(this.breach_handled)
-    warned = flow.End()
-    breach_handled = flow.End()
-    end = flow.End()
+    warned = flow.End().Annotation(title=_("Warning sent"))
+    breach_handled = flow.End().Annotation(title=_("Breach handled"))
+    end = flow.End().Annotation(title=_("Case closed"))
 
     def bind_case(self, activation, case):
         activation.process.case = case

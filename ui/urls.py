@@ -1,6 +1,21 @@
 from django.urls import path
 
-from ui.views import auth, boards, cases, filing, monthly, progress, pwa, queues, records, search, stats
+from ui.views import (
+    auth,
+    boards,
+    cases,
+    filing,
+    flow,
+    monthly,
+    notifications,
+    preferences,
+    progress,
+    pwa,
+    queues,
+    records,
+    search,
+    stats,
+)
 
 app_name = "ui"
 
@@ -31,6 +46,11 @@ urlpatterns = [
     path("reports/monthly/", monthly.monthly_reports, name="monthly_reports"),
     path("reports/monthly/<int:report_id>/", monthly.monthly_report, name="monthly_report"),
     path("stats/", stats.stats, name="stats"),
+    path("flow/", flow.flow_page, name="flow"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", notifications.notification_read, name="notification_read"),
+    path("preferences/text-size/", preferences.text_size, name="text_size"),
     path("p/<str:code>/", progress.progress_page, name="progress"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "config.apps.StaticFiles",  # django.contrib.staticfiles
     "rest_framework",
     "rest_framework.authtoken",
-    "axes",
+    "config.apps.Axes",  # axes
     "django_filters",
     "viewflow",
     "viewflow.workflow",

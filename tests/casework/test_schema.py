@@ -11,10 +11,10 @@ def test_openapi_schema_generates_without_warnings_and_validates(tmp_path):
 
 
 def test_docs_page_uses_bundled_assets(client, demo):
-    # when the browsable docs are opened by a signed-in user
+    # when the browsable docs are opened by a signed-in administrator (ui/access.py)
     from tests.conftest import user
 
-    client.force_login(user("county1"))
+    client.force_login(user("admin"))
     response = client.get("/api/docs/")
 
     # then they load Swagger UI from our own static files, not a CDN

@@ -42,7 +42,7 @@ def production(transactional_db, tmp_path, collected):
     load_topology()
     # The test settings hash with MD5, which production does not accept: hash as it does.
     hashed = PBKDF2PasswordHasher().encode("fengqiao-demo", PBKDF2PasswordHasher().salt())
-    User.objects.filter(username__in=["super1", "county1"]).update(password=hashed)
+    User.objects.filter(username__in=["super1", "county1", "admin"]).update(password=hashed)
     env = {k: v for k, v in worker_env(tmp_path).items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
                FENGQIAO_VAR_DIR=str(collected))
@@ -113,15 +113,18 @@ def test_the_board_loads_its_css_and_js_with_a_content_security_policy(productio
         assert "immutable" in asset.headers.get("Cache-Control", ""), url
 
 
-def test_the_api_docs_want_a_signed_in_user(production):
+def test_the_api_docs_want_a_signed_in_administrator(production):
     # when an anonymous visitor opens the API docs
     reply = request("GET", production.url + "/api/docs/", headers=HTTPS)
 
     # then they are sent to sign in first
     assert reply.status == 302 and reply.headers["Location"].startswith("/login/?next=/api/docs/"), reply.headers
-    # and once signed in they see the docs, with Swagger UI from the app's own static files
-    docs = request("GET", production.url + "/api/docs/", headers=sign_in(production, "county1"))
+    # and once signed in an administrator sees the docs, with Swagger UI from the app's own static
+    # files; a supervisor, whose job is not connecting systems, is refused
+    docs = request("GET", production.url + "/api/docs/", headers=sign_in(production, "admin"))
     assert docs.status == 200 and b"drf_spectacular_sidecar/swagger-ui-dist/" in docs.body
+    refused = request("GET", production.url + "/api/docs/", headers=sign_in(production, "county1"))
+    assert refused.status == 403
 
 
 def test_testserver_is_not_a_host_of_production(production):

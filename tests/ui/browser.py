@@ -38,6 +38,6 @@ def sign_in(browser, site: str, username: str):
     page.goto(site + "/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "fengqiao-demo")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the header has its own forms (language, text size)
     page.wait_for_load_state()
     return page

@@ -74,10 +74,12 @@ def test_the_pages_work_under_the_content_security_policy(server, chromium):
     assert visit(head, f"{server.url}/cases/{case.pk}/", ready=".receipt svg") == []
     code = orm(lambda: PartyCode.objects.in_force().get(case=case).display)
     assert visit(board, f"{server.url}/p/{code}/", ready=".public-progress dl") == []
-    # the flow chart and the API docs (Swagger UI renders the schema)
+    # the flow chart, bare and in the product's frame, and the API docs (Swagger UI renders the
+    # schema; an administrator's page)
     assert visit(mediator, server.url + "/flows/chart/", ready="svg") == []
-    assert visit(mediator, server.url + "/api/docs/", ready=".swagger-ui .info .title") == []
-    # the admin
+    assert visit(mediator, server.url + "/flow/", ready=".flow-chart img") == []
     admin = signed_in("admin")
+    assert visit(admin, server.url + "/api/docs/", ready=".swagger-ui .info .title") == []
+    # the admin
     assert visit(admin, server.url + "/admin/", ready="#content") == []
     assert visit(admin, server.url + "/admin/casework/case/", ready="#changelist") == []

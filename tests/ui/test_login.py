@@ -64,18 +64,20 @@ def test_sign_out_is_a_post_with_csrf(demo):
     assert browser.get("/my-cases/").url.startswith("/login/")
 
 
-def test_navigation_links_the_flow_chart_and_its_bpmn_export(demo):
-    # given a signed-in mediator
-    browser = Browser("mediator1")
+def test_navigation_links_the_flow_chart_and_only_an_administrator_its_bpmn_export(demo):
+    # given a signed-in mediator and an administrator
+    mediator, admin = Browser("mediator1"), Browser("admin")
 
     # when any page is shown
-    page = browser.get("/inbox/")
+    page = mediator.get("/inbox/")
 
-    # then the navigation offers the flow chart and its BPMN export, and both answer
-    assert 'href="/flows/chart/"' in page.html
-    assert 'href="/flows/chart/?format=bpmn"' in page.html
-    assert browser.client.get("/flows/chart/").status_code == 200
-    assert browser.client.get("/flows/chart/?format=bpmn").status_code == 200
+    # then the mediator's navigation offers the flow chart, which answers, and not its BPMN export,
+    # which refuses them; the administrator has both
+    assert 'href="/flow/"' in page.html and mediator.client.get("/flows/chart/").status_code == 200
+    assert "format=bpmn" not in page.html
+    assert mediator.client.get("/flows/chart/?format=bpmn").status_code == 403
+    assert 'href="/flows/chart/?format=bpmn"' in admin.get("/search/").html
+    assert admin.client.get("/flows/chart/?format=bpmn").status_code == 200
 
 
 def test_fifty_wrong_passwords_then_the_right_one_are_refused_with_a_lockout_page(demo):

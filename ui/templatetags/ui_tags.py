@@ -6,37 +6,63 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework import permissions as perms
-from casework.choices import Role
-from ui import selectors
-from ui.views import monthly
-from ui.views.stats import STATS_ROLES
+from flows import selectors as flow_selectors
+from ui import access
+from ui.views import preferences
 
 register = template.Library()
 
 NAV = (
-    # url name, label, shown to holders of any of these roles (None: everyone signed in)
-    ("ui:my_cases", _("My cases"), {Role.GRID_WORKER}),
-    ("ui:file_case", _("File a case"), perms.FILING_ROLES),
-    ("ui:inbox", _("Inbox"), {Role.MEDIATOR, Role.COMMITTEE_HEAD, Role.CENTER_STAFF}),
-    ("ui:triage", _("Triage"), {Role.CENTER_STAFF, Role.ADMIN}),
-    ("ui:board", _("Supervision board"), {Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS}),
-    ("ui:overview", _("County overview"), {Role.ADMIN, Role.COUNTY_SUPERVISOR}),
-    ("ui:search", _("Case search"), set(Role.values)),
-    ("ui:monthly_reports", _("Monthly reports"), monthly.READERS),
-    ("ui:stats", _("Statistics"), STATS_ROLES),
+    # access.PAGES key, label, the URL when it is not the page's own (reverse(key))
+    ("ui:my_cases", _("My cases"), None),
+    ("ui:file_case", _("File a case"), None),
+    ("ui:inbox", _("Inbox"), None),
+    ("ui:triage", _("Triage"), None),
+    ("ui:board", _("Supervision board"), None),
+    ("ui:overview", _("County overview"), None),
+    ("ui:search", _("Case search"), None),
+    ("ui:monthly_reports", _("Monthly reports"), None),
+    ("ui:stats", _("Statistics"), None),
+    ("ui:flow", _("Flow chart"), None),
+    ("flow-bpmn", _("BPMN export"), lambda: reverse("flow-chart") + "?format=bpmn"),
+    ("api-docs", _("API docs"), None),
 )
 
 
 @register.simple_tag(takes_context=True)
 def ui_nav(context) -> list[dict]:
+    """The menu: the pages whose job is one of the viewer's roles (ui/access.py), and only those."""
     request = context["request"]
-    roles = selectors.role_set(request.user)
     items = []
-    for name, label, allowed in NAV:
-        if roles & set(allowed):
-            url = reverse(name)
-            items.append({"url": url, "label": label, "active": request.path == url})
+    for page, label, url in NAV:
+        if access.may_open(request.user, page):
+            href = url() if url else reverse(page)
+            items.append({"url": href, "label": label, "active": request.path == href,
+                          "download": "dispute-flow.bpmn" if page == "flow-bpmn" else ""})
     return items
+
+
+@register.simple_tag(takes_context=True)
+def unread_count(context) -> int:
+    """The bell's number: the viewer's unread notifications (0 for a page without a signed-in user)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return 0
+    return flow_selectors.notification_list(viewer=user, unread=True).count()
+
+
+@register.simple_tag(takes_context=True)
+def text_size(context) -> str:
+    """The reader's text size (ui/views/preferences.py), for the class on <html>."""
+    return preferences.text_size_of(context["request"])
+
+
+@register.simple_tag
+def text_sizes() -> list[tuple[str, str]]:
+    return list(zip(preferences.SIZES, TEXT_SIZE_LABELS, strict=True))
+
+
+TEXT_SIZE_LABELS = (_("Standard"), _("Large"), _("Extra large"))
 
 
 @register.simple_tag(takes_context=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -17,6 +16,7 @@ from casework.choices import NotificationKind, RiskLevel, Status
 from reports import selectors as report_selectors
 from ui import presenters, selectors
 from ui import stats_presenters as stats_present
+from ui.access import page_for
 from ui.views.stats import may_see_stats
 
 PAGE_SIZE = 25
@@ -27,7 +27,7 @@ def _with_countdowns(cases) -> list[dict]:
             for c in cases]
 
 
-@login_required
+@page_for("ui:my_cases")
 def my_cases(request):
     """A grid worker's home: the cases of their grid, and the way to file a new one."""
     page = Paginator(selectors.grid_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,7 +64,7 @@ def _this_year_charts(viewer) -> dict:
     return stats_present.board_charts(summary, stats_present.Filters(region="", start=start, end=end))
 
 
-@login_required
+@page_for("ui:board")
 def board(request):
     """The supervisors' board: server-rendered lists, kept current by the live notifications,
     and the small charts of this year's figures (ui/static/ui/stats.js)."""
@@ -80,7 +80,7 @@ def board(request):
     })
 
 
-@login_required
+@page_for("ui:board")
 def board_charts(request):
     """The board's small charts, which ui/stats.js fetches once the board is up: the summary of a
     large county takes seconds (bench/stats_page.py), and the live lists must not wait for it."""
@@ -90,7 +90,7 @@ def board_charts(request):
 LIVE_ROWS = 100  # case ids one refresh may ask for: what a burst of notifications names
 
 
-@login_required
+@page_for("ui:board")
 def board_live(request):
     """What the live board refreshes as notifications arrive (ui/board.js), from the same
     selectors and templates as the page: its tiles, its lists' counts, and the rows of the cases
@@ -108,7 +108,7 @@ def board_live(request):
     })
 
 
-@login_required
+@page_for("ui:overview")
 def overview(request):
     """The county at a glance, per township: open, overdue, high-risk, and the rung disputes were settled at."""
     return render(request, "ui/overview.html", {

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +11,11 @@ from actions import services
 from casework.choices import Status
 from casework.errors import InvalidInput, Refused
 from ui import presenters, selectors
+from ui.access import page_for
 from ui.forms.filing import FilingForm, party_formset
 
 
-@login_required
+@page_for("ui:file_case")
 def file_case(request):
     grids = selectors.filing_grids(request.user)
     if not grids.exists():

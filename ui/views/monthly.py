@@ -2,25 +2,22 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from casework.choices import Role
 from casework.errors import NotFound
 from reports import monthly_form
 from reports import selectors as report_selectors
-from ui import selectors
+from ui import access
 
 # Who reads the monthly reports: those who file them upward and those they are filed to.
-READERS = frozenset({Role.COMMITTEE_HEAD, Role.CENTER_STAFF, Role.ADMIN, *selectors.SUPERVISORS})
+READERS = access.PAGES["ui:monthly_reports"]
 
 
 def _ensure_reader(request) -> None:
-    if not selectors.role_set(request.user) & READERS:
-        raise PermissionDenied
+    access.ensure_may_open(request.user, "ui:monthly_reports")
 
 
 @login_required

@@ -23,6 +23,7 @@ from flows import queues
 from flows import selectors as flow_selectors
 from mediation.models import Organization
 from ui import presenters, selectors
+from ui.access import page_for
 from ui.forms.transitions import DANGER, transition_form
 from ui.views.cases import render_case
 from ui.views.common import safe_next, visible_case
@@ -90,7 +91,7 @@ def inbox_page(request, *, view: str, status: int = 200):
     return render(request, "ui/inbox.html", context, status=status)
 
 
-@login_required
+@page_for("ui:inbox")
 def inbox(request):
     return inbox_page(request, view=request.GET.get("view", "mine"))
 
@@ -141,7 +142,7 @@ def _back(request, *, status: int):
     return inbox_page(request, view=request.POST.get("view", "mine"), status=status)
 
 
-@login_required
+@page_for("ui:triage")
 def triage(request):
     """Cases in township triage for the viewer's township(s), each with the three ways on."""
     viewer = request.user

@@ -2,7 +2,6 @@
 and facets. A search engine that does not answer leaves the page up, saying so."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import render
 
@@ -10,10 +9,11 @@ from search import selectors as search_selectors
 from search.query import SearchError, SearchUnavailable
 from ui import search_presenters as present
 from ui import selectors
+from ui.access import page_for
 from ui.forms.search import MAX_PAGE, PAGE_SIZE, CaseSearchForm
 
 
-@login_required
+@page_for("ui:search")
 def search(request):
     viewer = request.user
     form = CaseSearchForm(request.GET, viewer=viewer)

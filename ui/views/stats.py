@@ -3,31 +3,25 @@ as tiles, charts (ui/static/ui/stats.js, Apache ECharts) and tables, each figure
 cases behind it on the case search page."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
 from casework import clock
-from casework.choices import Role
 from casework.errors import NotFound
 from reports import selectors as report_selectors
-from ui import selectors
+from ui import access
 from ui import stats_presenters as present
 from ui.forms.stats import StatsFilterForm
 
-# Who reads the statistics: the supervisors, the township centers and the village committees' heads.
-STATS_ROLES = frozenset({*selectors.SUPERVISORS, Role.CENTER_STAFF, Role.COMMITTEE_HEAD, Role.ADMIN})
+STATS_ROLES = access.PAGES["ui:stats"]
 
 
 def may_see_stats(user) -> bool:
-    return bool(selectors.role_set(user) & STATS_ROLES)
+    return access.may_open(user, "ui:stats")
 
 
-@login_required
+@access.page_for("ui:stats")
 def stats(request):
-    if not may_see_stats(request.user):
-        raise PermissionDenied
     form = StatsFilterForm(request.GET, viewer=request.user)
     context = {"form": form}
     if not form.is_valid():
