@@ -126,3 +126,35 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(server, ch
 
     # then none is serious or critical
     assert problems == [], "\n".join(problems)
+
+
+# Every other page of the product, opened by a role whose job it is (ui/access.py): the
+# screenshots of the whole product at both sizes, and the same axe check.
+TOUR = [
+    ("grid1", "/my-cases/", "my-cases"),
+    ("grid1", "/notifications/", "notifications"),
+    ("mediator1", "/flow/", "flow"),
+    ("center1", "/triage/", "triage"),
+    ("super1", "/board/", "board"),
+    ("super1", "/reports/monthly/", "monthly-reports"),
+    ("county1", "/overview/", "overview"),
+    (None, "/login/", "login"),
+]
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_axe_finds_no_serious_or_critical_violation_on_the_other_pages(server, chromium, size):
+    # given cases of 枫源村 in several stages
+    orm(_cases)
+    viewport = VIEWPORTS[size]
+
+    # when each page is opened by a role whose job it is, and axe checks it
+    pages: dict[str | None, object] = {}
+    problems = []
+    for username, path, name in TOUR:
+        if username not in pages:
+            pages[username] = _page(chromium, server, viewport, username)
+        problems += _check(pages[username], server + path, f"{name}-{size}")
+
+    # then none is serious or critical
+    assert problems == [], "\n".join(problems)

@@ -67,12 +67,14 @@ def test_the_manifest_names_the_app_in_chinese_with_its_icons(db):
     assert all(finders.find(icon["src"].removeprefix("/static/")) for icon in manifest["icons"])
 
 
-def test_pages_link_the_manifest_and_register_the_worker_only_for_signed_in_users(demo):
+def test_pages_link_the_manifest_and_register_the_worker_only_for_those_who_file(demo):
     anonymous = Client().get("/login/").content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in anonymous
     assert "ui/pwa.js" not in anonymous
     page = Browser("grid1").get("/cases/new/")
     assert re.search(r'<script src="/static/ui/pwa\.js" data-sw="/sw\.js" data-logout="/logout/" defer>', page.html)
+    # a supervisor files no case: no worker keeps a filing page they would be refused
+    assert "ui/pwa.js" not in Browser("super1").get("/search/").html
 
 
 def test_the_filing_page_carries_what_offline_js_needs(demo):

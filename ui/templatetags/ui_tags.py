@@ -43,6 +43,12 @@ def ui_nav(context) -> list[dict]:
 
 
 @register.simple_tag(takes_context=True)
+def may_open(context, page: str) -> bool:
+    """Whether the viewer's roles work `page` (ui/access.py), e.g. to offer the offline filing app."""
+    return access.may_open(context["request"].user, page)
+
+
+@register.simple_tag(takes_context=True)
 def unread_count(context) -> int:
     """The bell's number: the viewer's unread notifications (0 for a page without a signed-in user)."""
     user = context["request"].user
