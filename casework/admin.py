@@ -3,9 +3,14 @@
 Cases and their events are shown read-only: only the actions layer changes a case.
 """
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from casework.choices import Status
+from casework.ladder import EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, DeadlineRule, Holiday, Party, Region, RoleAssignment, User
 
 admin.site.site_header = _("Fengqiao dispute resolution administration")
@@ -18,8 +23,49 @@ class RoleInline(admin.TabularInline):
     autocomplete_fields = ["region"]
 
 
+# Django names permissions in English when it creates them ("Can view case"), and stores the
+# names; the admin's permission pickers show them translated instead, from the codename's action
+# and the model's verbose name.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+    "manage": _("Can manage %(model)s"),  # viewflow's permission on a flow's processes
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """“案件办理 | 案件 | 可查看案件”: the app, the model and the permission, in the admin's language."""
+    model = permission.content_type.model_class()
+    if model is None:  # a model since removed: its stored name is all there is
+        return permission.name
+    action, _sep, model_name = permission.codename.partition("_")
+    template = PERMISSION_ACTIONS.get(action) if model_name == model._meta.model_name else None
+    name = template % {"model": model._meta.verbose_name} if template else gettext(permission.name)
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
+
+
+class TranslatedPermissions:
+    """For the user and group admins: their permission pickers labelled by `permission_label`."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissions, BaseGroupAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TranslatedPermissions, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Display"), {"fields": ["display_name"]}),)
     list_display = ["username", "display_name", "is_active", "is_staff"]
     search_fields = ["username", "display_name"]
@@ -80,12 +126,30 @@ class PartyInline(admin.TabularInline):
     can_delete = False
 
 
+def _label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
 class EventInline(admin.TabularInline):
+    """The audit trail, its codes (`accept`, `village_mediation`) shown by their labels."""
+
     model = CaseEvent
-    fields = ["seq", "action", "actor", "source_status", "target_status", "note", "created_at"]
+    fields = ["seq", "action_label", "actor", "status_before", "status_after", "note", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("action"))
+    def action_label(self, event: CaseEvent) -> str:
+        return _label(EventAction, event.action)
+
+    @admin.display(description=_("status before"))
+    def status_before(self, event: CaseEvent) -> str:
+        return _label(Status, event.source_status)
+
+    @admin.display(description=_("status after"))
+    def status_after(self, event: CaseEvent) -> str:
+        return _label(Status, event.target_status)
 
 
 class DeadlineInline(admin.TabularInline):

@@ -46,3 +46,13 @@ gettext_noop("Attempt Time")
 gettext_noop("Logout Time")
 gettext_noop("Access lock out")
 gettext_noop("Locked Out")
+
+# Django's user add form (5.2), with its typographic apostrophes, which its zh_Hans catalogue lacks.
+gettext_noop("After you’ve created a user, you’ll be able to edit more user options.")
+
+# django-axes: the access log's fields.
+gettext_noop("HTTP Accept")
+gettext_noop("Meta Data")
+gettext_noop("Access Attempt")
+gettext_noop("access attempt expiration")
+gettext_noop("access attempt expirations")

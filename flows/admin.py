@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
-from flows.models import Notification
+from flows.models import Notification, StageTask
 
 
 @admin.register(Notification)
@@ -34,6 +34,7 @@ admin.site.unregister(Task)
 
 
 class TaskInline(viewflow_admin.TaskInline):
+    model = StageTask
     fields = readonly_fields = ["title", "status", "owner", "created", "finished"]
 
     @admin.display(description=_("Task"))
@@ -67,7 +68,7 @@ class ProcessAdmin(viewflow_admin.ProcessAdmin):
         return obj.brief
 
 
-@admin.register(Task)
+@admin.register(StageTask)
 class TaskAdmin(viewflow_admin.TaskAdmin):
     """Read only: tasks are claimed, assigned and done through the inbox and the case services."""
 

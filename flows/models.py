@@ -2,11 +2,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.models import Process
+from viewflow.workflow.models import Process, Task
 
 from casework.choices import NotificationKind
 
-__all__ = ["DisputeProcess", "Notification"]
+__all__ = ["DisputeProcess", "Notification", "StageTask"]
 
 
 class DisputeProcess(Process):
@@ -17,6 +17,19 @@ class DisputeProcess(Process):
     class Meta:
         verbose_name = _("dispute process")
         verbose_name_plural = _("dispute processes")
+
+
+class StageTask(Task):
+    """viewflow's task as the admin shows it: the node's title and the status in the reader's
+    language (“村级调解 · 已分配”), where viewflow's own says `<dispute.Village Mediation/7> - ASSIGNED`."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("workflow task")
+        verbose_name_plural = _("workflow tasks")
+
+    def __str__(self) -> str:
+        return f"{self.title or ''} · {self.get_status_display()}"
 
 
 class Notification(models.Model):

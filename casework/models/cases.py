@@ -63,11 +63,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         "casework.Region", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="cases"
     )
     # A copy of region.path, so that jurisdiction scoping is one indexed prefix scan on this table.
-    region_path = models.CharField(max_length=64, db_index=True, editable=False)
+    region_path = models.CharField(_("region path"), max_length=64, db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     people_involved = models.PositiveIntegerField(_("people involved"), null=True, blank=True)
     amount_involved = models.DecimalField(
         _("amount involved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -80,7 +80,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
     # The rung where the current agreement was reached: it decides where a reopened case
     # returns to and which resolved_<rung> outcome closing it records.
-    agreed_rung = models.CharField(max_length=16, choices=Rung.choices, blank=True)
+    agreed_rung = models.CharField(_("rung of the agreement"), max_length=16, choices=Rung.choices, blank=True)
 
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT,
@@ -100,9 +100,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
 
     # Bumped by every change; clients may send it back as If-Match to detect a stale view.
-    version = models.PositiveIntegerField(default=1)
-    event_count = models.PositiveIntegerField(default=0, editable=False)
-    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    event_count = models.PositiveIntegerField(_("number of events"), default=0, editable=False)
+    last_event_hash = models.CharField(_("hash of the last event"), max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("filed at"), default=clock.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
@@ -206,7 +206,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 class Party(models.Model):
     """当事人: a person (or organization) in the dispute."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
     name = models.CharField(_("name"), max_length=64)
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
@@ -226,17 +226,17 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    uploaded_at = models.DateTimeField(default=clock.now)
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
     # The upload's Idempotency-Key, when the client sent one: a tablet re-sending a queued photo
     # after a lost response gets the attachment it already made (blank: no key, no check).
-    idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("attachment")
@@ -262,11 +262,13 @@ class Attachment(models.Model):
 class CaseNumberCounter(models.Model):
     """The last sequence number used for a county on a day; incremented under a row lock."""
 
-    county_code = models.CharField(max_length=12)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    county_code = models.CharField(_("county code"), max_length=12)
+    day = models.DateField(_("day"))
+    last = models.PositiveIntegerField(_("last number used"), default=0)
 
     class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
         constraints = [
             models.UniqueConstraint(fields=["county_code", "day"], name="unique_counter_per_day")
         ]
@@ -275,12 +277,14 @@ class CaseNumberCounter(models.Model):
 class IdempotencyKey(models.Model):
     """A filing's Idempotency-Key: the same key from the same user yields the same case."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    key = models.CharField(max_length=64)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=clock.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    key = models.CharField(_("key"), max_length=64)
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
         ]

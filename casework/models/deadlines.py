@@ -80,7 +80,7 @@ class Holiday(models.Model):
 class CaseDeadline(models.Model):
     """One clock on one case: started when a stage began, stopped when it ended."""
 
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("stage"), max_length=32, choices=DeadlineKind.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=DeadlineState.choices, default=DeadlineState.RUNNING,
@@ -89,20 +89,20 @@ class CaseDeadline(models.Model):
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"), db_index=True)
     warn_at = models.DateTimeField(_("warning at"), db_index=True)
-    day_count = models.CharField(max_length=16, choices=DayCount.choices)
-    days = models.PositiveIntegerField()
-    extension_days = models.PositiveIntegerField(default=0)
-    extended = models.BooleanField(default=False)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    pause_reason = models.CharField(max_length=200, blank=True)
+    day_count = models.CharField(_("day count"), max_length=16, choices=DayCount.choices)
+    days = models.PositiveIntegerField(_("days"))
+    extension_days = models.PositiveIntegerField(_("extension days"), default=0)
+    extended = models.BooleanField(_("extended"), default=False)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
     # A pause by a person runs out on its own at this moment (DEADLINE_PAUSE_MAX_DAYS). While
     # such a pause lasts, `due_at` and `warn_at` are the moments the clock reaches if the pause
     # runs its full length — the latest it can be due; resuming earlier brings them back by the
     # pause not used. Empty: not paused, or paused by the system until something happens.
     pause_ends_at = models.DateTimeField(_("pause ends at"), null=True, blank=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case deadline")
@@ -111,7 +111,7 @@ class CaseDeadline(models.Model):
         indexes = [models.Index(fields=["state", "due_at"], name="deadline_due")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} → {self.due_at:%Y-%m-%d}"
+        return f"{self.case_id} {self.get_kind_display()} → {self.due_at:%Y-%m-%d}"
 
     @property
     def is_active(self) -> bool:

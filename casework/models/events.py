@@ -44,24 +44,24 @@ class AppendOnlyError(Exception):
 
 
 class CaseEvent(models.Model):
-    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("sequence number"))
     action = models.CharField(_("action"), max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         verbose_name=_("actor"),  # null: the system (deadline timers, routing rules)
     )
-    source_status = models.CharField(max_length=32, blank=True)
-    target_status = models.CharField(max_length=32, blank=True)
+    source_status = models.CharField(_("status before"), max_length=32, blank=True)
+    target_status = models.CharField(_("status after"), max_length=32, blank=True)
     note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(default=clock.now)
-    prev_hash = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
+    prev_hash = models.CharField(_("hash of the previous event"), max_length=64, blank=True)
     # The state of the case's record this event produced (casework.record), under the hash: the
     # digest over the parts, and each part's digest (so a mismatch can be named).
-    state_digest = models.CharField(max_length=64, blank=True)
-    state_parts = models.JSONField(default=dict, blank=True)
-    hash = models.CharField(max_length=64)
+    state_digest = models.CharField(_("state digest"), max_length=64, blank=True)
+    state_parts = models.JSONField(_("state parts"), default=dict, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("case event")
@@ -70,7 +70,10 @@ class CaseEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_event_seq")]
 
     def __str__(self) -> str:
-        return f"{self.case_id}#{self.seq} {self.action}"
+        from casework.ladder import EventAction  # the ladder reads the models: imported when shown
+
+        label = EventAction(self.action).label if self.action in EventAction.values else self.action
+        return f"{self.case_id}#{self.seq} {label}"
 
     def compute_hash(self) -> str:
         return event_digest(

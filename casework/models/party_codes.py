@@ -47,10 +47,10 @@ class PartyCodeQuerySet(models.QuerySet):
 
 
 class PartyCode(models.Model):
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="party_codes")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="party_codes")
     code = models.CharField(_("party code"), max_length=CODE_LENGTH, unique=True)
-    created_at = models.DateTimeField(default=clock.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("issued at"), default=clock.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = PartyCodeQuerySet.as_manager()
 

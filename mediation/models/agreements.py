@@ -29,7 +29,7 @@ CONFIRMATION_WINDOW_DAYS = 30
 class Agreement(models.Model):
     """调解协议书: what the parties agreed; obligations carry their due dates."""
 
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="agreements")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="agreements")
     number = models.CharField(_("agreement number"), max_length=40, blank=True)  # 编号
     organization = models.ForeignKey(
         "mediation.Organization", verbose_name=_("mediation organization"), null=True, blank=True,
@@ -131,7 +131,7 @@ class AgreementParty(models.Model):
 class Obligation(models.Model):
     """One side's obligation under the agreement, with how, where and by when it is performed."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="obligations")
+    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="obligations")
     party = models.ForeignKey(
         "casework.Party", verbose_name=_("obliged party"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="obligations",

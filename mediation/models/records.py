@@ -73,11 +73,11 @@ class Termination(models.Model):
 class Referral(models.Model):
     """A referral to a one-stop channel (分流), its receipt by the receiving body, and its reply."""
 
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="referrals")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="referrals")
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
     receiving_body = models.CharField(_("receiving body"), max_length=100)
     sent_at = models.DateTimeField(_("sent at"), default=clock.now)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)  # 接收单位签收
     receipt_note = models.CharField(_("receipt note"), max_length=200, blank=True)  # 签收人、受理登记号
     receipt_recorded_by = models.ForeignKey(
@@ -105,7 +105,7 @@ class FollowUpVisit(models.Model):
     recorded at closing before it was).
     """
 
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="follow_ups")
     visited_at = models.DateTimeField(_("visited at"), default=clock.now)
     manner = models.CharField(_("manner"), max_length=16, choices=VisitManner.choices, blank=True, default="")
     fulfilled = models.BooleanField(_("fulfilled"))
