@@ -96,8 +96,9 @@ def test_a_records_page_and_the_add_pages_show_no_english_either(demo):
         first = re.search(rf'href="({re.escape(url)}[^"/]+/change/)"', listing)
         pages += [first.group(1)] if first else []
         pages += [url + "add/"] if f'href="{url}add/"' in listing else []
-    assert "/admin/casework/case/1/change/" in pages and "/admin/casework/user/add/" in pages
-    assert any(p.startswith("/admin/flows/stagetask/") for p in pages)
+    assert "/admin/casework/user/add/" in pages
+    assert {"/admin/casework/case/", "/admin/flows/stagetask/", "/admin/viewflow/process/"} <= {
+        p.rsplit("/", 3)[0] + "/" for p in pages if p.endswith("/change/")}
 
     # then each reads in Chinese: field labels, permissions, the audit trail's actions and statuses
     found = {}
