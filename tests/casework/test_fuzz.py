@@ -60,6 +60,8 @@ def world() -> dict[str, dict]:
     tables = {}
     for label in PROJECT_APPS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            if model._meta.proxy:  # its concrete model's table, read under that model's name
+                continue
             pk = model._meta.pk.attname
             tables[model._meta.label] = {row[pk]: row for row in model.objects.values()}
     return tables
