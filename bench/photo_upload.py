@@ -14,18 +14,17 @@ tablet is slower). Prints numbers only; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import io
-import random
 import statistics
 import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, camera_photo  # noqa: E402  the tests' browser and photo
+
 PHOTOS_JS = ROOT / "ui" / "static" / "ui" / "photos.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ORIGIN = "http://bench.invalid"
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>photo upload</title>
@@ -51,20 +50,6 @@ window.run = async function () {
 </script>"""
 
 
-def camera_photo(width: int, height: int) -> bytes:
-    """A camera-like JPEG: random coloured shapes, blurred, with per-pixel noise, at quality 92."""
-    rnd = random.Random(12)
-    scene = Image.new("RGB", (width, height), (150, 170, 190))
-    draw = ImageDraw.Draw(scene)
-    for _ in range(300):
-        x, y = rnd.randrange(width), rnd.randrange(height)
-        draw.rectangle([x, y, x + rnd.randrange(40, 900), y + rnd.randrange(40, 600)],
-                       fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
-    scene = scene.filter(ImageFilter.GaussianBlur(3))
-    noise = Image.frombytes("RGB", (width, height), rnd.randbytes(width * height * 3))
-    out = io.BytesIO()
-    Image.blend(scene, noise, 0.12).save(out, "JPEG", quality=92)
-    return out.getvalue()
 
 
 def measure(photo: bytes) -> dict:

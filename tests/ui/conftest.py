@@ -251,14 +251,19 @@ def chromium():
 
 
 @pytest.fixture
-def site(transactional_db):
-    """The ASGI app with its static files (the pages' scripts), served on a free port, demo data committed."""
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
+def live_site(transactional_db):
+    """The whole application (tests.ui.browser.whole_app) served on a free port, with the demo
+    topology committed: the LiveASGIServer, for its `url` and `ws_url`."""
     from demo.topology import load_topology
     from tests.live import LiveASGIServer
+    from tests.ui.browser import whole_app
 
     load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
-        yield server.url
+    with LiveASGIServer(app=whole_app()) as server:
+        yield server
+
+
+@pytest.fixture
+def site(live_site) -> str:
+    """The address of `live_site`."""
+    return live_site.url

@@ -19,9 +19,8 @@ import pytest
 
 from casework.models import PartyCode
 from tests.conftest import bring_to, file_case, user
-from tests.live import LiveASGIServer
 from tests.search.engines import index_now
-from tests.ui.browser import ARTIFACTS, BROWSER, orm
+from tests.ui.browser import BROWSER, keep_screenshot, orm, sign_in
 
 pytestmark = BROWSER
 
@@ -41,18 +40,9 @@ async () => {
 
 
 @pytest.fixture
-def server(transactional_db, search_index):
-    """The application (HTTP with its static files, and WebSocket) on a free port; demo topology, cases committed and indexed."""
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import application, django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
-    with LiveASGIServer(app=app) as live:
-        yield live.url
+def server(search_index, live_site) -> str:
+    """The whole application on a free port; demo topology, cases committed and indexed."""
+    return live_site.url
 
 
 def _cases() -> dict:
@@ -72,17 +62,6 @@ def _cases() -> dict:
             "code": PartyCode.objects.in_force().get(case=closed).display}
 
 
-def _page(chromium, site: str, viewport: dict, username: str | None):
-    context = chromium.new_context(locale="zh-CN", viewport=viewport)
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    if username:
-        page.goto(site + "/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "fengqiao-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-    return page
 
 
 def _check(page, url: str, name: str) -> list[str]:
@@ -90,8 +69,7 @@ def _check(page, url: str, name: str) -> list[str]:
     response = page.goto(url)
     assert response.status == 200, url
     page.wait_for_load_state("networkidle")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"a11y-{name}.png"), full_page=True)
+    keep_screenshot(page, f"a11y-{name}.png")
     found = page.evaluate(RUN_AXE)
     print(f"[{name}] axe {page.evaluate('axe.version')}: {page.evaluate('window.__axePasses')} rules passed, "
           f"{len(found)} violated")
@@ -109,11 +87,11 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(server, ch
     viewport = VIEWPORTS[size]
 
     # when each role opens the pages of its day, and axe checks each one
-    grid = _page(chromium, server, viewport, "grid1")
-    mediator = _page(chromium, server, viewport, "mediator1")
-    supervisor = _page(chromium, server, viewport, "super1")
-    head = _page(chromium, server, viewport, "head1")
-    party = _page(chromium, server, viewport, None)
+    grid = sign_in(chromium, server, "grid1", viewport=viewport, init_scripts=[AXE])
+    mediator = sign_in(chromium, server, "mediator1", viewport=viewport, init_scripts=[AXE])
+    supervisor = sign_in(chromium, server, "super1", viewport=viewport, init_scripts=[AXE])
+    head = sign_in(chromium, server, "head1", viewport=viewport, init_scripts=[AXE])
+    party = sign_in(chromium, server, None, viewport=viewport, init_scripts=[AXE])
     problems = [
         *_check(grid, f"{server}/cases/new/", f"filing-{size}"),
         *_check(mediator, f"{server}/inbox/", f"inbox-{size}"),
@@ -153,7 +131,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_other_pages(server, c
     problems = []
     for username, path, name in TOUR:
         if username not in pages:
-            pages[username] = _page(chromium, server, viewport, username)
+            pages[username] = sign_in(chromium, server, username, viewport=viewport, init_scripts=[AXE])
         problems += _check(pages[username], server + path, f"{name}-{size}")
 
     # then none is serious or critical

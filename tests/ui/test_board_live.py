@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from tests.conftest import file_case, filing_body, user
-from tests.live import LiveASGIServer, request
+from tests.live import request
 from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
 
 pytestmark = BROWSER
@@ -22,17 +22,8 @@ SOCKET = re.compile(r".*/ws/notifications/.*")
 
 
 @pytest.fixture
-def server(transactional_db):
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import application, django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
-    with LiveASGIServer(app=app) as live:
-        yield live
+def server(live_site):
+    return live_site
 
 
 def token(username: str) -> str:

@@ -8,7 +8,6 @@ import pytest
 
 from casework.models import PartyCode
 from tests.conftest import bring_to
-from tests.live import LiveASGIServer
 from tests.ui.browser import BROWSER, orm, sign_in
 
 pytestmark = BROWSER
@@ -23,17 +22,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture
-def server(transactional_db):
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import application, django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
-    with LiveASGIServer(app=app) as live:
-        yield live
+def server(live_site):
+    return live_site
 
 
 def visit(page, url: str, *, ready: str) -> list[str]:

@@ -7,13 +7,10 @@ Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
 
 from casework.models import Attachment, Case
-from tests.ui.browser import ARTIFACTS, BROWSER, orm
+from tests.ui.browser import BROWSER, camera_photo, keep_screenshot, orm, sign_in, whole_app
 from tests.ui.test_csp_browser import RECORD_VIOLATIONS
 
 pytestmark = BROWSER
@@ -60,44 +57,31 @@ class CountingApp:
 
 @pytest.fixture
 def server(transactional_db):
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import application, django_asgi_app
+    """The whole application, counting the HTTP requests that reach it (`hits`)."""
     from demo.topology import load_topology
     from tests.live import LiveASGIServer
 
     load_topology()
-    counting = CountingApp(ASGIStaticFilesHandler(django_asgi_app))
-    app = ProtocolTypeRouter({**application.application_mapping, "http": counting})
-    with LiveASGIServer(app=app) as live:
+    counting = None
+
+    def count(pages):
+        nonlocal counting
+        counting = CountingApp(pages)
+        return counting
+
+    with LiveASGIServer(app=whole_app(http=count)) as live:
         live.hits = counting.hits
         yield live
 
 
-def camera_photo(width: int = 4000, height: int = 3000) -> bytes:
-    """A 12-megapixel camera JPEG: noise, so that it does not compress to nothing."""
-    image = Image.effect_noise((width // 4, height // 4), 60).convert("RGB").resize((width, height))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=92)
-    return out.getvalue()
 
 
 def signed_in(chromium, url: str, size: tuple[int, int], **options):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": size[0], "height": size[1]}, **options)
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    page.goto(url + "/login/")
-    page.fill("input[name=username]", "grid1")
-    page.fill("input[name=password]", "fengqiao-demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    """grid1's page at `size`, recording CSP violations."""
+    return sign_in(chromium, url, "grid1", viewport={"width": size[0], "height": size[1]},
+                   init_scripts=[RECORD_VIOLATIONS], **options)
 
 
-def keep_screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def fill_draft(page, title: str, applicant: str, respondent: str) -> None:

@@ -11,8 +11,7 @@ import pytest
 from actions import services
 from casework.models import PartyCode
 from tests.conftest import PHONE, VALID_ID, bring_to, user
-from tests.live import LiveASGIServer
-from tests.ui.browser import ARTIFACTS, BROWSER, orm
+from tests.ui.browser import BROWSER, keep_screenshot, orm, sign_in
 from tests.ui.test_csp_browser import RECORD_VIOLATIONS
 
 pytestmark = BROWSER
@@ -20,33 +19,12 @@ VIEWPORTS = {"portrait": {"width": 800, "height": 1280}, "landscape": {"width": 
 
 
 @pytest.fixture
-def server(transactional_db):
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as live:
-        yield live.url
+def server(live_site) -> str:
+    return live_site.url
 
 
-def _page(chromium, viewport: dict, site: str, username: str | None = None):
-    context = chromium.new_context(locale="zh-CN", viewport=viewport)
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    if username:
-        page.goto(site + "/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "fengqiao-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-    return page
 
 
-def _keep(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
@@ -57,7 +35,7 @@ def test_the_receipt_prints_and_a_party_follows_and_rates_a_closed_case(server, 
     code = orm(lambda: PartyCode.objects.in_force().get(case=case).display)
 
     # when the committee head follows the case page's link to the receipt
-    head = _page(chromium, viewport, server, "head1")
+    head = sign_in(chromium, server, "head1", viewport=viewport, init_scripts=[RECORD_VIOLATIONS])
     head.goto(f"{server}/cases/{case.pk}/")
     head.get_by_role("link", name="打印回执").click()
     head.wait_for_url(f"**/cases/{case.pk}/receipt/")
@@ -65,14 +43,14 @@ def test_the_receipt_prints_and_a_party_follows_and_rates_a_closed_case(server, 
     # then it shows the code in large type and its QR code, and prints on A5 without the toolbar
     assert head.locator(".code").inner_text() == code
     assert head.locator(".qr svg").bounding_box()["width"] > 100
-    _keep(head, f"party-code-receipt-{size}.png")
+    keep_screenshot(head, f"party-code-receipt-{size}.png")
     head.emulate_media(media="print")
     assert not head.locator(".toolbar").is_visible()
     head.emulate_media(media="screen")
     assert head.evaluate("window.__csp") == []
 
     # when a party, not signed in, opens the code's page
-    party = _page(chromium, viewport, server)
+    party = sign_in(chromium, server, None, viewport=viewport, init_scripts=[RECORD_VIOLATIONS])
     response = party.goto(f"{server}/p/{code}/")
 
     # then it shows the stage and the body that last handled the case, and nothing personal
@@ -81,7 +59,7 @@ def test_the_receipt_prints_and_a_party_follows_and_rates_a_closed_case(server, 
     assert "已结案" in text and "调解委员会" in text
     for secret in ("张三", "李四", VALID_ID, PHONE, case.title, case.address):
         assert secret not in text
-    _keep(party, f"party-code-page-closed-{size}.png")
+    keep_screenshot(party, f"party-code-page-closed-{size}.png")
 
     # when they rate it 基本满意 with a comment, through the form
     party.get_by_label("基本满意").check()
@@ -94,7 +72,7 @@ def test_the_receipt_prints_and_a_party_follows_and_rates_a_closed_case(server, 
     assert "基本满意" in party.locator("#rating").inner_text()
     assert party.locator("form").count() == 0
     assert orm(lambda: case.party_ratings.get().satisfaction) == "basically_satisfied"
-    _keep(party, f"party-code-page-rated-{size}.png")
+    keep_screenshot(party, f"party-code-page-rated-{size}.png")
     assert party.evaluate("window.__csp") == []
 
     # and once the code is revoked, its page is a 404

@@ -8,18 +8,16 @@ The clock is not frozen (the session cookie would expire): dates are taken from 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import random
 
 import pytest
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image
 
 from casework import clock
 from casework.choices import Status
 from casework.models import Attachment, Case
 from mediation.models import JudicialConfirmationRequest, MediationSession
 from tests.conftest import bring_to, days_from_today
-from tests.ui.browser import ARTIFACTS, BROWSER, orm
+from tests.ui.browser import BROWSER, camera_photo, keep_screenshot, orm, sign_in
 from tests.ui.test_csp_browser import RECORD_VIOLATIONS
 
 pytestmark = BROWSER
@@ -28,20 +26,6 @@ VIEWPORTS = [(800, 1280), (1280, 800)]
 COURT = "诸暨市人民法院枫桥人民法庭"
 
 
-def camera_photo(width: int = 4000, height: int = 3000) -> bytes:
-    """A 12-megapixel JPEG as a tablet's camera makes it: shapes, soft edges and sensor noise (~4 MB)."""
-    rnd = random.Random(12)
-    scene = Image.new("RGB", (width, height), (150, 170, 190))
-    draw = ImageDraw.Draw(scene)
-    for _ in range(300):
-        x, y = rnd.randrange(width), rnd.randrange(height)
-        draw.rectangle([x, y, x + rnd.randrange(40, 900), y + rnd.randrange(40, 600)],
-                       fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
-    scene = scene.filter(ImageFilter.GaussianBlur(3))
-    noise = Image.frombytes("RGB", (width, height), rnd.randbytes(width * height * 3))
-    out = io.BytesIO()
-    Image.blend(scene, noise, 0.12).save(out, "JPEG", quality=92)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +33,6 @@ def photo() -> bytes:
     return camera_photo()
 
 
-def keep_screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def open_record(page, name: str) -> None:
@@ -75,15 +56,9 @@ def test_a_mediator_records_a_day_of_work_on_the_tablet(site, chromium, photo, w
     case = orm(lambda: bring_to(Status.VILLAGE_MEDIATION))
     parties = orm(lambda: list(case.parties.order_by("pk").values_list("pk", "role")))
     respondent = next(pk for pk, role in parties if role == "respondent")
-    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": height})
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
+    page = sign_in(chromium, site, "mediator1", viewport={"width": width, "height": height},
+                   init_scripts=[RECORD_VIOLATIONS])
     page.set_default_timeout(20 * SECONDS)
-    page.goto(site + "/login/")
-    page.fill("input[name=username]", "mediator1")
-    page.fill("input[name=password]", "fengqiao-demo")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
     case_url = f"{site}/cases/{case.pk}/"
     page.goto(case_url)
 
@@ -163,4 +138,4 @@ def test_a_mediator_records_a_day_of_work_on_the_tablet(site, chromium, photo, w
 
     # and nothing broke the Content-Security-Policy along the way
     assert page.evaluate("window.__csp || []") == []
-    context.close()
+    page.context.close()

@@ -13,9 +13,8 @@ import pytest
 
 from casework.choices import Status
 from tests.conftest import bring_to, file_case
-from tests.live import LiveASGIServer
 from tests.search.engines import index_now
-from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
+from tests.ui.browser import BROWSER, keep_screenshot, orm, sign_in
 
 pytestmark = BROWSER
 SECONDS = 1000  # Playwright counts milliseconds
@@ -40,24 +39,11 @@ USERS = {"/inbox/": "mediator1", "/search/?q=%E6%BC%8F%E6%B0%B4": "head1", "/my-
 
 
 @pytest.fixture
-def site(transactional_db, search_index):
-    """The whole ASGI app (HTTP with its static files, and the WebSocket), on a free port, demo
-    data committed, its own search index."""
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import application, django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
-    with LiveASGIServer(app=app) as server:
-        yield server.url
+def site(search_index, live_site) -> str:
+    """The whole application on a free port, demo data committed, its own search index."""
+    return live_site.url
 
 
-def keep_screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def too_small(page, selector: str) -> list[dict]:

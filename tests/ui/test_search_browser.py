@@ -13,9 +13,8 @@ import pytest
 
 from casework.models import Case
 from tests.conftest import PHONE, file_case
-from tests.live import LiveASGIServer
 from tests.search.engines import index_now
-from tests.ui.browser import ARTIFACTS, BROWSER, orm, sign_in
+from tests.ui.browser import BROWSER, keep_screenshot, orm, sign_in
 from tests.ui.search_helpers import settled_case
 
 pytestmark = BROWSER
@@ -26,21 +25,11 @@ OTHER_PEOPLE = [{"role": "applicant", "name": "欧阳娜娜", "phone": "13700002
 
 
 @pytest.fixture
-def site(transactional_db, search_index):
-    """The ASGI app with its static files, on a free port, demo data committed, its own index."""
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    from config.asgi import django_asgi_app
-    from demo.topology import load_topology
-
-    load_topology()
-    with LiveASGIServer(app=ASGIStaticFilesHandler(django_asgi_app)) as server:
-        yield server.url
+def site(search_index, live_site) -> str:
+    """The whole application on a free port, demo data committed, its own search index."""
+    return live_site.url
 
 
-def keep_screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def test_a_closed_case_is_found_by_a_partys_name_on_the_search_page(site, chromium):

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import frozen_clock
 from tests.live import LiveASGIServer
 from tests.search.engines import index_now
-from tests.ui.browser import ARTIFACTS, BROWSER, sign_in
+from tests.ui.browser import BROWSER, keep_screenshot, sign_in, whole_app
 from tests.ui.test_csp_browser import RECORD_VIOLATIONS
 
 pytestmark = BROWSER
@@ -46,25 +46,18 @@ CHARTS_DRAWN = """
 def server(transactional_db, search_index):
     """The whole application (HTTP with its static files, and the board's WebSocket) on a free
     port, with 60 generated cases committed and indexed."""
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.management import call_command
 
-    from config.asgi import application, django_asgi_app
     from demo.topology import load_topology
 
     load_topology()
     with frozen_clock(GENERATED):
         call_command("load_demo", "--cases", "60", "--seed", str(SEED), stdout=io.StringIO(), stderr=io.StringIO())
     index_now()
-    app = ProtocolTypeRouter({**application.application_mapping, "http": ASGIStaticFilesHandler(django_asgi_app)})
-    with LiveASGIServer(app=app) as live:
+    with LiveASGIServer(app=whole_app()) as live:
         yield live.url
 
 
-def keep_screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def violations(page) -> list[str]:
