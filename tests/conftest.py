@@ -8,6 +8,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from rest_framework.test import APIClient
 from actions import services
 from casework import clock
 from casework.choices import Status
-from casework.models import Case, Region, User
+from casework.models import Case, PartyCode, Region, User
 from demo.topology import load_topology
 from tests.snapshots import Snapshot
 
@@ -213,3 +214,16 @@ def search_index(tmp_path):
 
     with engine("embedded", tmp_path / "search") as backend:
         yield backend
+
+
+@pytest.fixture
+def fresh_throttle():
+    """The rate limits count in the cache: a test using this starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def party_code_of(case: Case) -> str:
+    """The parties' code (解纷码) in force for the case, as printed on the receipt."""
+    return PartyCode.objects.in_force().get(case=case).display

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 
 from casework.audit import verify_audit
@@ -18,28 +17,18 @@ from casework.choices import DeadlineState, Status
 from casework.ladder import STAGES
 from casework.models import CaseDeadline, CaseEvent, PartyCode
 from casework.models.party_codes import ALPHABET, normalize
-from tests.conftest import PHONE, VALID_ID, bring_to, file_case, filing_body
+from tests.conftest import PHONE, VALID_ID, bring_to, file_case, filing_body, party_code_of
+
+pytestmark = pytest.mark.usefixtures("fresh_throttle")  # the rate limit counts in the cache
 
 CASES = "/api/v1/cases/"
 PROGRESS = "/api/v1/public/progress/"
 CODE_SHAPE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{2}}$")
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    """The rate limit counts in the cache: each test starts with none spent."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def stage_label(status: str) -> str:
     with translation.override("zh-hans"):
         return str(STAGES[status].title)
-
-
-def code_of(case) -> str:
-    return PartyCode.objects.in_force().get(case=case).display
 
 
 def revoke(api, who: str, case_id: int, **body):
@@ -65,7 +54,7 @@ def test_the_filing_response_carries_a_grouped_code_and_a_retry_returns_the_same
 
 
 def test_codes_differ_between_cases(demo):
-    codes = {code_of(file_case()) for _ in range(5)}
+    codes = {party_code_of(file_case()) for _ in range(5)}
     assert len(codes) == 5
 
 
@@ -75,7 +64,7 @@ def test_progress_needs_no_sign_in_and_tells_six_facts_and_nothing_personal(demo
     clock = CaseDeadline.objects.get(case=case, state=DeadlineState.RUNNING)
 
     # when anyone, not signed in, asks with its code
-    response = api(None).get(f"{PROGRESS}{code_of(case)}/")
+    response = api(None).get(f"{PROGRESS}{party_code_of(case)}/")
 
     # then they get where it stands, who handles it, what comes next and when it is due
     assert response.status_code == 200, response.data
@@ -96,7 +85,7 @@ def test_progress_needs_no_sign_in_and_tells_six_facts_and_nothing_personal(demo
 
 def test_the_code_is_read_case_insensitively_with_dashes_optional(demo, api):
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
     for typed in (code.lower(), code.replace("-", ""), code.replace("-", " ").lower()):
         assert api(None).get(f"{PROGRESS}{typed}/").json()["number"] == case.number
     assert normalize("k7qd-9m3x-tp") == "K7QD9M3XTP"
@@ -116,10 +105,10 @@ def test_progress_follows_the_ladder_up_to_the_close(demo, api):
 
     # then the township's is handled by its governance center, the closed one (withdrawn at the
     # village) by the village committee that last handled it, with no due date
-    up = api(None).get(f"{PROGRESS}{code_of(township)}/").json()
+    up = api(None).get(f"{PROGRESS}{party_code_of(township)}/").json()
     assert (up["stage"], up["closed"]) == (stage_label(Status.TOWNSHIP_TRIAGE), False)
     assert up["handled_by"] and "综治中心" in up["handled_by"]
-    done = api(None).get(f"{PROGRESS}{code_of(closed)}/").json()
+    done = api(None).get(f"{PROGRESS}{party_code_of(closed)}/").json()
     assert (done["stage"], done["due_date"], done["closed"]) == ("已结案", None, True)
     assert done["handled_by"] and "调解委员会" in done["handled_by"]
 
@@ -128,7 +117,7 @@ def test_progress_follows_the_ladder_up_to_the_close(demo, api):
 def test_revoking_is_audited_and_the_old_code_is_a_404(demo, api, who):
     # given a case and its code, which works
     case = file_case()
-    old = code_of(case)
+    old = party_code_of(case)
     assert api(None).get(f"{PROGRESS}{old}/").status_code == 200
 
     # when someone handling the case revokes it
@@ -148,7 +137,7 @@ def test_revoking_is_audited_and_the_old_code_is_a_404(demo, api, who):
 
 def test_reissuing_hands_out_a_new_code_that_works(demo, api):
     case = file_case()
-    old = code_of(case)
+    old = party_code_of(case)
 
     response = revoke(api, "head1", case.pk, reissue=True)
 
@@ -167,7 +156,7 @@ def test_a_case_whose_code_was_revoked_gets_a_new_one_only_on_request(demo, api)
     assert revoke(api, "head1", case.pk).data == {"party_code": None}
     new = revoke(api, "center1", case.pk, reissue=True).data["party_code"]
     assert PartyCode.objects.filter(case=case).count() == 2
-    assert code_of(case) == new
+    assert party_code_of(case) == new
     assert CaseEvent.objects.filter(case=case, action="party_code_revoked").count() == 3
 
 
@@ -175,21 +164,21 @@ def test_a_case_whose_code_was_revoked_gets_a_new_one_only_on_request(demo, api)
 def test_only_those_handling_the_case_may_revoke_and_outsiders_do_not_see_it(demo, api, who, status):
     # given a case of 枫源村 (枫桥镇)
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
 
     # when the reporting grid worker, or someone of another village or township (店口镇) tries
     response = revoke(api, who, case.pk)
 
     # then it is refused, and the code still works
     assert response.status_code == status
-    assert code_of(case) == code
+    assert party_code_of(case) == code
     assert not CaseEvent.objects.filter(case=case, action="party_code_revoked").exists()
 
 
 def test_too_many_requests_from_one_client_get_a_429(demo, api):
     # given the configured rate, e.g. 30 a minute
     allowed = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["party_code"].split("/")[0])
-    code = code_of(file_case())
+    code = party_code_of(file_case())
     client = api(None)
 
     # when one client asks that many times (guesses count too), then once more
@@ -210,7 +199,7 @@ def test_the_migration_gives_cases_filed_before_codes_one_each(demo, api):
 
     before = [file_case(), bring_to(Status.CLOSED)]
     after = file_case()
-    kept = code_of(after)
+    kept = party_code_of(after)
     PartyCode.objects.filter(case__in=before).delete()
 
     # when the data migration runs
@@ -218,6 +207,6 @@ def test_the_migration_gives_cases_filed_before_codes_one_each(demo, api):
 
     # then each earlier case has one working code, the later one keeps its own, and the audit verifies
     for case in before:
-        assert api(None).get(f"{PROGRESS}{code_of(case)}/").json()["number"] == case.number
-    assert code_of(after) == kept
+        assert api(None).get(f"{PROGRESS}{party_code_of(case)}/").json()["number"] == case.number
+    assert party_code_of(after) == kept
     assert list(verify_audit()) == []

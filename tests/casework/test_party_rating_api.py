@@ -5,26 +5,16 @@ handled a closed case, and those handling a case read its code in the case detai
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from actions import services
 from casework.audit import verify_audit
-from casework.models import CaseEvent, PartyCode
+from casework.models import CaseEvent
 from mediation.models import PartyRating
-from tests.conftest import PHONE, VALID_ID, bring_to, file_case, user
+from tests.conftest import PHONE, VALID_ID, bring_to, file_case, party_code_of, user
+
+pytestmark = pytest.mark.usefixtures("fresh_throttle")  # the rate limit counts in the cache
 
 PROGRESS = "/api/v1/public/progress/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def code_of(case) -> str:
-    return PartyCode.objects.in_force().get(case=case).display
 
 
 def rate(api, code: str, **body):
@@ -34,7 +24,7 @@ def rate(api, code: str, **body):
 def test_a_party_rates_a_closed_case_once_and_the_timeline_records_it_by_no_one(demo, api):
     # given a closed case and its code
     case = bring_to("closed")
-    code = code_of(case)
+    code = party_code_of(case)
 
     # when a party, not signed in, rates it with a comment
     response = rate(api, code, satisfaction="basically_satisfied", comment="调解员很耐心，张三很满意")
@@ -55,7 +45,7 @@ def test_a_party_rates_a_closed_case_once_and_the_timeline_records_it_by_no_one(
 
 def test_a_second_rating_with_the_same_code_is_refused_and_the_first_stays(demo, api):
     case = bring_to("closed")
-    code = code_of(case)
+    code = party_code_of(case)
     assert rate(api, code, satisfaction="dissatisfied").status_code == 201
 
     again = rate(api, code.lower().replace("-", ""), satisfaction="satisfied")
@@ -68,7 +58,7 @@ def test_a_second_rating_with_the_same_code_is_refused_and_the_first_stays(demo,
 
 def test_a_reissued_code_may_rate_again(demo, api):
     case = bring_to("closed")
-    assert rate(api, code_of(case)).status_code == 201
+    assert rate(api, party_code_of(case)).status_code == 201
     new = services.case_revoke_party_code(case_id=case.pk, actor=user("head1"), reissue=True)
     assert rate(api, new.display, satisfaction="dissatisfied").status_code == 201
     assert PartyRating.objects.filter(case=case).count() == 2
@@ -79,7 +69,7 @@ def test_an_open_case_cannot_be_rated(demo, api, status):
     case = bring_to(status)
     version = case.version
 
-    response = rate(api, code_of(case))
+    response = rate(api, party_code_of(case))
 
     assert response.status_code == 409
     assert response.data["code"] == "case_open"
@@ -90,7 +80,7 @@ def test_an_open_case_cannot_be_rated(demo, api, status):
 
 def test_an_unknown_or_revoked_code_cannot_rate(demo, api):
     case = bring_to("closed")
-    code = code_of(case)
+    code = party_code_of(case)
     services.case_revoke_party_code(case_id=case.pk, actor=user("head1"))
     assert rate(api, code).status_code == 404
     assert rate(api, "0000-0000-00").status_code == 404
@@ -103,7 +93,7 @@ def test_an_unknown_or_revoked_code_cannot_rate(demo, api):
     ({"comment": "很" * 201}, "comment"),
 ])
 def test_bad_input_is_a_400_with_the_field(demo, api, body, field):
-    response = rate(api, code_of(bring_to("closed")), **body)
+    response = rate(api, party_code_of(bring_to("closed")), **body)
     assert response.status_code == 400
     assert field in response.data
     assert not PartyRating.objects.exists()
@@ -115,7 +105,7 @@ def test_the_api_needs_no_csrf_token_even_with_a_session(demo, api):
 
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user("grid1"))
-    response = client.post(f"{PROGRESS}{code_of(bring_to('closed'))}/rating/", {"satisfaction": "satisfied"},
+    response = client.post(f"{PROGRESS}{party_code_of(bring_to('closed'))}/rating/", {"satisfaction": "satisfied"},
                            format="json")
     assert response.status_code == 201
     assert CaseEvent.objects.filter(action="party_rated").get().actor is None
@@ -128,7 +118,7 @@ def test_rating_counts_against_the_progress_rate_limit(demo, api):
     rates = {**ScopedRateThrottle.THROTTLE_RATES, "party_code": "3/min"}
     ScopedRateThrottle.THROTTLE_RATES, saved = rates, ScopedRateThrottle.THROTTLE_RATES
     try:
-        code = code_of(bring_to("closed"))
+        code = party_code_of(bring_to("closed"))
         client = api(None)
         answers = [client.get(f"{PROGRESS}{code}/").status_code for _ in range(2)]
         answers.append(client.post(f"{PROGRESS}{code}/rating/", {"satisfaction": "satisfied"}, format="json").status_code)
@@ -166,7 +156,7 @@ def _closed_at_township():
 ])
 def test_a_closed_case_names_the_body_that_last_handled_it(demo, api, make, expected):
     case = make()
-    body = api(None).get(f"{PROGRESS}{code_of(case)}/").json()
+    body = api(None).get(f"{PROGRESS}{party_code_of(case)}/").json()
     assert body["closed"] is True
     assert body["handled_by"] and expected in body["handled_by"]
 
@@ -178,7 +168,7 @@ def test_the_case_detail_carries_the_code_for_those_who_may_manage_it(demo, api,
     case = file_case()
     response = api(who).get(f"/api/v1/cases/{case.pk}/")
     assert response.status_code == 200, response.data
-    assert response.data["party_code"] == (code_of(case) if sees else None)
+    assert response.data["party_code"] == (party_code_of(case) if sees else None)
 
 
 def test_the_case_detail_has_no_code_once_it_is_revoked(demo, api):
@@ -189,7 +179,7 @@ def test_the_case_detail_has_no_code_once_it_is_revoked(demo, api):
 
 def test_nothing_personal_reaches_the_public_answers(demo, api):
     case = bring_to("closed")
-    code = code_of(case)
+    code = party_code_of(case)
     texts = [rate(api, code).content.decode(), api(None).get(f"{PROGRESS}{code}/").content.decode()]
     for text in texts:
         for secret in ("张三", "李四", VALID_ID, PHONE, case.title, case.address):

@@ -9,24 +9,14 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from actions import services
 from casework.models import PartyCode
-from tests.conftest import PHONE, VALID_ID, bring_to, file_case
+from tests.conftest import PHONE, VALID_ID, bring_to, file_case, party_code_of
 from tests.ui.conftest import Browser, user
 
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def code_of(case) -> str:
-    return PartyCode.objects.in_force().get(case=case).display
+pytestmark = pytest.mark.usefixtures("fresh_throttle")  # the rate limit counts in the cache
 
 
 def test_the_page_shows_the_progress_in_chinese_without_signing_in(demo):
@@ -34,7 +24,7 @@ def test_the_page_shows_the_progress_in_chinese_without_signing_in(demo):
     case = file_case()
 
     # when anyone opens the page of its code, typed in lower case
-    page = Browser().get(f"/p/{code_of(case).lower()}/")
+    page = Browser().get(f"/p/{party_code_of(case).lower()}/")
 
     # then it shows the number, the stage, the body and the next step in Chinese, with no menu
     assert page.status == 200
@@ -46,13 +36,13 @@ def test_the_page_shows_the_progress_in_chinese_without_signing_in(demo):
 
 
 def test_a_closed_case_reads_as_closed(demo):
-    page = Browser().get(f"/p/{code_of(bring_to('closed'))}/")
+    page = Browser().get(f"/p/{party_code_of(bring_to('closed'))}/")
     assert page.status == 200 and "已结案" in page
 
 
 def test_an_unknown_or_revoked_code_is_a_404(demo):
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
     services.case_revoke_party_code(case_id=case.pk, actor=user("head1"))
     assert Browser().get(f"/p/{code}/").status == 404
     assert Browser().get("/p/0000-0000-00/").status == 404
@@ -60,7 +50,7 @@ def test_an_unknown_or_revoked_code_is_a_404(demo):
 
 def test_the_page_shares_the_api_rate_limit(demo):
     allowed = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["party_code"].split("/")[0])
-    code = code_of(file_case())
+    code = party_code_of(file_case())
     visitor = Browser()
     statuses = [visitor.get(f"/p/{code}/").status for _ in range(allowed)]
     assert 429 not in statuses
@@ -70,7 +60,7 @@ def test_the_page_shares_the_api_rate_limit(demo):
 def test_the_case_page_shows_the_receipt_with_a_qr_code_to_those_handling_it(demo):
     # given a filed case and its code
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
 
     # when the committee head opens the case page
     page = Browser("head1").get(f"/cases/{case.pk}/")
@@ -87,20 +77,20 @@ def test_others_who_see_the_case_get_no_receipt(demo, who):
     case = file_case()
     page = Browser(who).get(f"/cases/{case.pk}/")
     assert page.status == 200
-    assert code_of(case) not in page and "<svg" not in page.html
+    assert party_code_of(case) not in page and "<svg" not in page.html
 
 
 def test_the_head_revokes_the_code_from_the_case_page_and_gets_a_new_one(demo):
     # given a case and its code, which works
     case = file_case()
-    old = code_of(case)
+    old = party_code_of(case)
     head = Browser("head1")
 
     # when the head revokes it from the receipt on the case page
     page = head.submit(head.get(f"/cases/{case.pk}/").form(f"/cases/{case.pk}/party-code/"))
 
     # then the page shows a new code, the old one is a 404, and the timeline says who revoked it
-    new = code_of(case)
+    new = party_code_of(case)
     assert page.status == 200
     assert new != old and new in page and old not in page
     assert Browser().get(f"/p/{old}/").status == 404
@@ -111,7 +101,7 @@ def test_the_head_revokes_the_code_from_the_case_page_and_gets_a_new_one(demo):
 def test_no_one_else_may_post_the_revocation(demo, who, status):
     # given a case of 枫源村, seen by its reporting grid worker and not by 店口镇's
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
     visitor = Browser(who)
     assert not visitor.get(f"/cases/{case.pk}/").has_form(f"/cases/{case.pk}/party-code/")
 
@@ -121,21 +111,21 @@ def test_no_one_else_may_post_the_revocation(demo, who, status):
 
     # then it is refused and the code still works
     assert response.status_code == status
-    assert code_of(case) == code
+    assert party_code_of(case) == code
 
 
 # --- the parties' rating after the close ------------------------------------------------------
 
 def test_an_open_case_has_no_rating_form(demo):
-    page = Browser().get(f"/p/{code_of(file_case())}/")
+    page = Browser().get(f"/p/{party_code_of(file_case())}/")
     assert page.status == 200
-    assert not page.has_form(f"/p/{code_of(file_case())}/rating/") and "评价" not in page
+    assert not page.has_form(f"/p/{party_code_of(file_case())}/rating/") and "评价" not in page
 
 
 def test_a_party_rates_a_closed_case_from_the_page_once(demo):
     # given a closed case and its page, with the rating form
     case = bring_to("closed")
-    code = code_of(case)
+    code = party_code_of(case)
     party = Browser()
     page = party.get(f"/p/{code}/")
     assert page.status == 200 and "满意" in page and "基本满意" in page and "不满意" in page
@@ -159,7 +149,7 @@ def test_a_party_rates_a_closed_case_from_the_page_once(demo):
 
 
 def test_a_rating_without_an_answer_is_shown_again_with_the_error(demo):
-    code = code_of(bring_to("closed"))
+    code = party_code_of(bring_to("closed"))
     party = Browser()
     page = party.submit(party.get(f"/p/{code}/").form(f"/p/{code}/rating/"), comment="很" * 10)
     assert page.status == 400
@@ -170,7 +160,7 @@ def test_a_rating_without_an_answer_is_shown_again_with_the_error(demo):
 def test_the_staff_see_the_rating_on_the_case_page_and_the_comment_only_with_personal_data(demo):
     # given a closed case rated by its parties with a comment
     case = bring_to("closed")
-    services.case_rate_by_party(code=code_of(case), satisfaction="dissatisfied", comment="希望再快一点")
+    services.case_rate_by_party(code=party_code_of(case), satisfaction="dissatisfied", comment="希望再快一点")
 
     # then the committee head sees the answer and the comment, the county supervisor the answer only
     head = Browser("head1").get(f"/cases/{case.pk}/")
@@ -186,7 +176,7 @@ def test_the_staff_see_the_rating_on_the_case_page_and_the_comment_only_with_per
 def test_the_printable_receipt_has_the_code_its_qr_and_nothing_personal(demo):
     # given a filed case and its code
     case = file_case()
-    code = code_of(case)
+    code = party_code_of(case)
 
     # when the committee head follows the receipt box's link to the printable receipt
     case_page = Browser("head1").get(f"/cases/{case.pk}/")
@@ -210,7 +200,7 @@ def test_only_those_who_manage_the_code_print_the_receipt(demo, who, status):
     case = file_case()
     response = Browser(who).client.get(f"/cases/{case.pk}/receipt/")
     assert response.status_code == status
-    assert code_of(case).encode() not in response.content
+    assert party_code_of(case).encode() not in response.content
 
 
 def test_the_receipt_needs_signing_in_and_a_code_in_force(demo):
