@@ -43,7 +43,7 @@ def test_filing_with_an_added_party_and_a_draft_that_survives_a_reload(site, chr
     names = orm(lambda: sorted(case.parties.values_list("name", flat=True)))
     assert names == ["张三", "李四", "王五"]
     assert orm(lambda: IdempotencyKey.objects.get(case=case).key) == key
-    assert "已登记" in page.inner_text("[data-draft-done]")
+    assert "已登记" in page.inner_text(".notice[role=status]")
     page.goto(site + "/cases/new/")
     page.wait_for_selector("#offline-panel[data-ready]")
     assert not page.is_visible("#draft-notice")
