@@ -185,8 +185,9 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
 
     load_topology()
     layer = get_channel_layer()
+    # (a server process's listener: one channel in the fan-out group)
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user("super1").pk), channel)
+    async_to_sync(layer.group_add)(realtime.FANOUT_GROUP, channel)
     case = file_case()
 
     def pending() -> list[dict]:
@@ -203,8 +204,12 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
         # persisted, not yet pushed
         assert pending() == []
 
-    # committed: pushed once, as API.md's message
-    [push] = pending()
+    # committed: pushed once, one batch for every recipient, each their own row as API.md's message
+    [batch] = pending()
+    assert batch["type"] == "notifications.batch"
+    rows = Notification.objects.filter(case=case)
+    assert sorted(recipient for recipient, _ in batch["pushes"]) == sorted(rows.values_list("recipient_id", flat=True))
+    [push] = [event for recipient, event in batch["pushes"] if recipient == user("super1").pk]
     assert push["type"] == "notification.push"
     message = push["message"]
     assert message["type"] == "notification" and message["id"] == row.pk and message["kind"] == "escalated"
@@ -219,6 +224,7 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
         raise RuntimeError("rolled back")
     assert pending() == []
     assert not Notification.objects.filter(case=other).exists()
+    async_to_sync(layer.group_discard)(realtime.FANOUT_GROUP, channel)
 
 
 # --- the REST endpoints ---
