@@ -20,6 +20,7 @@ import contextlib
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -34,6 +35,9 @@ from django.utils.translation import gettext as _
 from casework import tokens
 from casework.errors import NotFound
 from flows import notifications, realtime, selectors
+
+# The events flows.realtime delivers to a user's connections (their handlers are below).
+PUSHED_EVENTS = frozenset({"notification.push", "notification.read", "credentials.revoked"})
 
 
 def _language(scope) -> str:
@@ -57,6 +61,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.inbox: asyncio.Queue = asyncio.Queue()
         with contextlib.suppress(StopConsumer):
             await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+
+    async def dispatch(self, message) -> None:
+        # channels runs close_old_connections before each handler, through the one thread that
+        # also runs the sync views: for every push to every socket, a wait behind the request
+        # that caused it. The pushed events' handlers touch no database, so they skip it.
+        if message["type"] in PUSHED_EVENTS:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
