@@ -59,8 +59,12 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         """channels' AsyncConsumer.__call__, with the local inbox where a layer channel would be."""
         self.scope, self.channel_layer, self.base_send = scope, None, send
         self.inbox: asyncio.Queue = asyncio.Queue()
-        with contextlib.suppress(StopConsumer):
-            await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+        try:
+            with contextlib.suppress(StopConsumer):
+                await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+        finally:  # however the connection ended (a handler that failed too), nothing more for it
+            if hasattr(self, "user"):
+                realtime.detach(self.user.pk, self.inbox)
 
     async def dispatch(self, message) -> None:
         # channels runs close_old_connections before each handler, through the one thread that
@@ -82,7 +86,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # arrives both ways is sent once (consumers handle one message at a time, so the
         # pushes wait until the backlog is out).
         await realtime.attach(user.pk, self.inbox)
-        self.attached = True
         await self.accept()
         backlog = await database_sync_to_async(self._backlog)()
         if backlog is None:
@@ -100,10 +103,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return None
         unread = selectors.notification_list(viewer=self.user, unread=True)
         return [notifications.message(n) for n in unread.iterator(chunk_size=500)]
-
-    async def disconnect(self, code) -> None:
-        if getattr(self, "attached", False):
-            realtime.detach(self.user.pk, self.inbox)
 
     async def receive_json(self, content, **kwargs) -> None:
         with translation.override(self.language):
