@@ -227,6 +227,43 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
     async_to_sync(layer.group_discard)(realtime.FANOUT_GROUP, channel)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_in_bulk_for_several_cases_are_pushed_as_one_batch_after_commit():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from demo.topology import load_topology
+    from flows.notifications import case_summary, push_on_commit
+
+    load_topology()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.FANOUT_GROUP, channel)
+    try:
+        cases = [file_case() for _ in range(3)]
+        recipients = [user("super1"), user("center1")]
+        # given a writer of rows in bulk (a deadline sweep), with the first case's summary at hand
+        with transaction.atomic():
+            rows = Notification.objects.bulk_create(
+                Notification(recipient=who, kind="deadline_warning", case=case, created_at=timezone.now())
+                for case in cases for who in recipients)
+            rows = list(Notification.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk"))
+            at_hand = {cases[0].pk: case_summary(cases[0])}
+            with CaptureQueriesContext(connection) as queries:
+                push_on_commit(rows, at_hand)
+            # the other two cases are read once each (the case, its region), not once per row
+            assert len(queries) == 4
+            assert channel not in layer.channels  # nothing before commit
+        # then one batch: each row to its recipient, with its own case's summary
+        batch = layer.channels[channel].get_nowait()[1]
+        assert layer.channels[channel].empty()
+        assert [(who, event["message"]["id"], event["message"]["case"]["number"]) for who, event in batch["pushes"]] == [
+            (row.recipient_id, row.pk, row.case.number) for row in rows]
+    finally:
+        async_to_sync(layer.group_discard)(realtime.FANOUT_GROUP, channel)
+
+
 # --- the REST endpoints ---
 
 def _escalated(n: int = 1) -> list[Case]:
