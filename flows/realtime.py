@@ -147,7 +147,9 @@ class Listener:
                     raise
                 except Exception as exc:
                     # The layer is unreachable (Redis restarting): what is pushed meanwhile is
-                    # lost to the push, not to the clients, who get it with their backlog.
+                    # lost to the push, not to the clients, who get it with their backlog; new
+                    # connections wait for the group again (or fail, and their client retries).
+                    self.joined.clear()
                     log.warning("notification listener: channel layer failed, retrying: %r", exc)
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 10.0)
