@@ -7,6 +7,11 @@ read anywhere (another tab, the REST API, this connection's own `ack`), and `err
 `{detail}` for a message the server could not take. The server closes a connection with code
 4403 when the credentials that opened it are revoked: the token it came with, or all the
 user's (deactivated, password changed).
+
+A connection has no channel of its own on the channel layer: its process's listener
+(flows.realtime) receives each batch of pushes once and puts the user's events in the local
+inbox of each of their connections here, which handles them one at a time, in order, as a
+channel-layer channel would.
 """
 from __future__ import annotations
 
@@ -15,9 +20,12 @@ import contextlib
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import AllowedHostsOriginValidator
+from channels.utils import await_many_dispatch
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.http.cookie import parse_cookie
@@ -28,9 +36,8 @@ from casework import tokens
 from casework.errors import NotFound
 from flows import notifications, realtime, selectors
 
-# channels-redis drops a channel from its groups after `group_expiry` (a day by default); a
-# board on a wall screen stays open longer than that, so each connection re-joins hourly.
-GROUP_REFRESH_SECONDS = 3600
+# The events flows.realtime delivers to a user's connections (their handlers are below).
+PUSHED_EVENTS = frozenset({"notification.push", "notification.read", "credentials.revoked"})
 
 
 def _language(scope) -> str:
@@ -45,6 +52,29 @@ def _language(scope) -> str:
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    # No channel-layer channel per connection: pushes arrive through `inbox` (flows.realtime).
+    channel_layer_alias = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        """channels' AsyncConsumer.__call__, with the local inbox where a layer channel would be."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        try:
+            with contextlib.suppress(StopConsumer):
+                await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+        finally:  # however the connection ended (a handler that failed too), nothing more for it
+            if hasattr(self, "user"):
+                realtime.detach(self.user.pk, self.inbox)
+
+    async def dispatch(self, message) -> None:
+        # channels runs close_old_connections before each handler, through the one thread that
+        # also runs the sync views: for every push to every socket, a wait behind the request
+        # that caused it. The pushed events' handlers touch no database, so they skip it.
+        if message["type"] in PUSHED_EVENTS:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -52,12 +82,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.language = _language(self.scope)
-        self.group = realtime.user_group(user.pk)
-        # Join before reading the backlog, so nothing committed in between is missed; what
+        # Attach before reading the backlog, so nothing committed in between is missed; what
         # arrives both ways is sent once (consumers handle one message at a time, so the
         # pushes wait until the backlog is out).
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.refresher = asyncio.create_task(self._stay_in_group())
+        await realtime.attach(user.pk, self.inbox)
         await self.accept()
         backlog = await database_sync_to_async(self._backlog)()
         if backlog is None:
@@ -69,24 +97,12 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "synced", "unread": len(backlog)})
 
     def _backlog(self) -> list[dict] | None:
-        # A revocation committed between the handshake and joining the group found nobody here
-        # to close: read the credentials again now that this connection is in the group.
+        # A revocation committed between the handshake and attaching found nobody here to
+        # close: read the credentials again now that this connection is attached.
         if not tokens.credentials_hold(user=self.user, digest=self.scope.get("token_digest")):
             return None
         unread = selectors.notification_list(viewer=self.user, unread=True)
         return [notifications.message(n) for n in unread.iterator(chunk_size=500)]
-
-    async def _stay_in_group(self) -> None:
-        while True:
-            await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            await self.channel_layer.group_add(self.group, self.channel_name)
-
-    async def disconnect(self, code) -> None:
-        if hasattr(self, "group"):
-            self.refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.refresher
-            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         with translation.override(self.language):
@@ -113,7 +129,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             return None  # answered with an error message, not a dropped connection
 
-    # --- channel-layer events (group sends from flows.notifications) ---
+    # --- events pushed to this user (flows.notifications, flows.realtime) ---
 
     async def notification_push(self, event) -> None:
         message = event["message"]

@@ -15,7 +15,7 @@ case. A high-risk filing raises `high_risk` only, not also `escalated`: one alar
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,11 +82,25 @@ def notify(*, case: Case, kind: str, event: CaseEvent | None = None,
     )
     if any(row.pk is None for row in rows):  # a backend that cannot return ids from a bulk insert
         rows = list(Notification.objects.filter(case=case, event=event, kind=kind, recipient_id__in=ids))
-    summary = case_summary(case)
-    pushes = [(realtime.user_group(row.recipient_id), {"type": "notification.push", "message": message(row, summary)})
-              for row in rows]
-    transaction.on_commit(lambda: realtime.publish(pushes))
+    push_on_commit(rows, {case.pk: case_summary(case)})
     return rows
+
+
+def push_on_commit(rows: Iterable[Notification], summaries: Mapping[int, dict] | None = None) -> None:
+    """After commit, push `rows` to their recipients' open connections: one batch, however many.
+
+    For a writer of notification rows (notify() above, or one that writes them in bulk), inside
+    its transaction. `summaries`: `case_summary` by case id, for the cases the caller has at
+    hand; the others are read once per case.
+    """
+    summaries = dict(summaries or {})
+    pushes = []
+    for row in rows:
+        if row.case_id not in summaries:
+            summaries[row.case_id] = case_summary(row.case)
+        pushes.append((row.recipient_id, {"type": "notification.push", "message": message(row, summaries[row.case_id])}))
+    if pushes:
+        transaction.on_commit(lambda: realtime.publish(pushes))
 
 
 # --- read state: only ever the actor's own rows, within their current jurisdiction ---
@@ -120,5 +134,5 @@ def notifications_mark_all_read(*, actor: User, kind: str | None = None) -> int:
 
 def _announce_read(user: User, ids: list[int]) -> None:
     """Tell the user's other open connections (tabs, tablets) to take these off their counters."""
-    push = (realtime.user_group(user.pk), {"type": "notification.read", "ids": ids})
+    push = (user.pk, {"type": "notification.read", "ids": ids})
     transaction.on_commit(lambda: realtime.publish([push]))

@@ -172,9 +172,9 @@ def redis_channel_layer(url: str, *, prefix: str = "fengqiao", capacity: int = 2
             "hosts": [{"address": url, "socket_timeout": 15}],
             # Several counties (or test runs) can share one Redis under different prefixes.
             "prefix": prefix,
-            # All the connections of one server process share one queue in Redis, and the layer
-            # drops what goes beyond its capacity (default 100): one escalation pushes to every
-            # supervisor of a county at once, so a process must take a county's worth.
+            # Each server process receives the notification batches on one channel (its
+            # listener, flows.realtime), and the layer drops what goes beyond its capacity
+            # (default 100): a deadline sweep sends one batch per deadline, in a burst.
             "capacity": capacity,
         },
     }

@@ -185,8 +185,9 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
 
     load_topology()
     layer = get_channel_layer()
+    # (a server process's listener: one channel in the fan-out group)
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user("super1").pk), channel)
+    async_to_sync(layer.group_add)(realtime.FANOUT_GROUP, channel)
     case = file_case()
 
     def pending() -> list[dict]:
@@ -203,8 +204,12 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
         # persisted, not yet pushed
         assert pending() == []
 
-    # committed: pushed once, as API.md's message
-    [push] = pending()
+    # committed: pushed once, one batch for every recipient, each their own row as API.md's message
+    [batch] = pending()
+    assert batch["type"] == "notifications.batch"
+    rows = Notification.objects.filter(case=case)
+    assert sorted(recipient for recipient, _ in batch["pushes"]) == sorted(rows.values_list("recipient_id", flat=True))
+    [push] = [event for recipient, event in batch["pushes"] if recipient == user("super1").pk]
     assert push["type"] == "notification.push"
     message = push["message"]
     assert message["type"] == "notification" and message["id"] == row.pk and message["kind"] == "escalated"
@@ -219,6 +224,44 @@ def test_the_push_goes_through_the_channel_layer_only_after_commit():
         raise RuntimeError("rolled back")
     assert pending() == []
     assert not Notification.objects.filter(case=other).exists()
+    async_to_sync(layer.group_discard)(realtime.FANOUT_GROUP, channel)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_in_bulk_for_several_cases_are_pushed_as_one_batch_after_commit():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from demo.topology import load_topology
+    from flows.notifications import case_summary, push_on_commit
+
+    load_topology()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.FANOUT_GROUP, channel)
+    try:
+        cases = [file_case() for _ in range(3)]
+        recipients = [user("super1"), user("center1")]
+        # given a writer of rows in bulk (a deadline sweep), with the first case's summary at hand
+        with transaction.atomic():
+            rows = Notification.objects.bulk_create(
+                Notification(recipient=who, kind="deadline_warning", case=case, created_at=timezone.now())
+                for case in cases for who in recipients)
+            rows = list(Notification.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk"))
+            at_hand = {cases[0].pk: case_summary(cases[0])}
+            with CaptureQueriesContext(connection) as queries:
+                push_on_commit(rows, at_hand)
+            # the other two cases are read once each (the case, its region), not once per row
+            assert len(queries) == 4
+            assert channel not in layer.channels  # nothing before commit
+        # then one batch: each row to its recipient, with its own case's summary
+        batch = layer.channels[channel].get_nowait()[1]
+        assert layer.channels[channel].empty()
+        assert [(who, event["message"]["id"], event["message"]["case"]["number"]) for who, event in batch["pushes"]] == [
+            (row.recipient_id, row.pk, row.case.number) for row in rows]
+    finally:
+        async_to_sync(layer.group_discard)(realtime.FANOUT_GROUP, channel)
 
 
 # --- the REST endpoints ---

@@ -1,12 +1,15 @@
 """The scale configuration: several ASGI server processes share one county through Redis
 (channels-redis). An escalation made through one process reaches a supervisor connected to
-another, and so does a live push of every kind to every recipient wherever they are connected.
+another, and so does a live push of every kind to every recipient wherever they are connected,
+including those of a process without a server (a timer worker). A batch of notifications is one
+channel-layer send, whatever the number of recipients and of server processes.
 
 Two real `manage.py serve --no-workers` processes, on the test database, with REDIS_URL and a
 channel-layer prefix of their own (so parallel runs sharing the Redis cannot cross).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 
@@ -111,30 +114,132 @@ def test_an_idle_connection_outlives_the_layers_blocking_read(two_servers):
         assert receive(conn)["case"]["id"] == case.pk
 
 
-def test_one_publish_reaches_more_recipients_than_the_layers_connection_pool_holds(redis_url):
-    # given 300 users' groups on channels-redis, configured as the settings configure it, each
-    # with one connection's channel in it
+def test_deadlines_fired_by_a_process_without_a_server_reach_clients_of_both_servers(two_servers):
+    import subprocess
+    import sys
+
+    from tests.processes import ROOT
+
+    a, b = two_servers
+    # given a case whose acceptance clock is due, super1 connected to A and center1 to B
+    case = file_case()
+    due = case.deadlines.get(ended_at__isnull=True).due_at
+    with listen(a, "super1") as on_a, listen(b, "center1") as on_b:
+        assert receive(on_a) == receive(on_b) == {"type": "synced", "unread": 0}
+        # when a timer worker of its own (no server: `run_workers`' job) fires it
+        done = subprocess.run([sys.executable, "manage.py", "fire_deadlines", "--as-of", due.isoformat()],
+                              cwd=ROOT, env=a.env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+        # then both hear the warning, the breach and the automatic escalation, in order, once
+        for conn, name in ((on_a, "super1"), (on_b, "center1")):
+            got = [receive(conn) for _ in range(3)]
+            assert [m["kind"] for m in got] == ["deadline_warning", "deadline_breached", "escalated"]
+            assert [m["id"] for m in got] == list(
+                Notification.objects.filter(case=case, recipient__username=name).order_by("pk").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("backend", ["core", "pubsub"])
+def test_one_batch_to_more_recipients_than_the_layers_connection_pool_holds_reaches_each(redis_url, backend):
+    # given a listener on channels-redis, configured as the settings configure it, and 300
+    # users each with one open connection's inbox in this process
     import asyncio
 
-    from channels_redis.core import RedisChannelLayer
+    from django.utils.module_loading import import_string
 
     from config.settings.base import redis_channel_layer
     from flows import realtime
 
-    layer = RedisChannelLayer(**redis_channel_layer(redis_url, prefix=f"test-{uuid.uuid4().hex}")["CONFIG"])
+    config = redis_channel_layer(redis_url, prefix=f"test-{uuid.uuid4().hex}", backend=backend)
 
-    async def scenario() -> int:
-        channels = [await layer.new_channel() for _ in range(300)]
-        groups = [realtime.user_group(10_000 + i) for i in range(300)]
-        for group, channel in zip(groups, channels, strict=True):
-            await layer.group_add(group, channel)
-        # when one publish sends to all 300 at once (an escalation in a big county)
-        await realtime._send_all(layer, [(g, {"type": "notification.push", "message": {"id": i}})
-                                         for i, g in enumerate(groups)])
-        # then every channel has its message
-        got = [await asyncio.wait_for(layer.receive(channel), 30) for channel in channels]
-        await layer.flush()
-        await layer.close_pools()
-        return sorted(m["message"]["id"] for m in got) == list(range(300))
+    async def scenario() -> list[int]:
+        listener = realtime.Listener(import_string(config["BACKEND"])(**config["CONFIG"]))
+        await listener.joined.wait()
+        inboxes = [asyncio.Queue() for _ in range(300)]
+        for i, inbox in enumerate(inboxes):
+            listener.inboxes[10_000 + i] = {inbox}
+        # when one publish sends a batch to all 300 at once (an escalation in a big county)
+        await realtime._send(listener.layer, {"type": "notifications.batch", "pushes": [
+            (10_000 + i, {"type": "notification.push", "message": {"id": i}}) for i in range(300)]})
+        # then every inbox has its message (a batch is delivered at once: nothing more follows)
+        got = [(await asyncio.wait_for(inbox.get(), WAIT))["message"]["id"] for inbox in inboxes]
+        assert all(inbox.empty() for inbox in inboxes)
+        await listener.stop()
+        return got
 
-    assert asyncio.run(scenario())
+    assert asyncio.run(scenario()) == list(range(300))
+
+
+class LayerSends:
+    """Count the channel layer's sends under one prefix, as Redis sees them (MONITOR), across
+    every process: a group send is a ZRANGE of the group's key on channels-redis's core layer,
+    a send a ZCOUNT of the channel's key; on its pub/sub layer, each is one PUBLISH."""
+
+    def __init__(self, redis_url: str, prefix: str) -> None:
+        import threading
+
+        import redis
+
+        self.client = redis.Redis.from_url(redis_url)
+        self.prefix, self.commands = prefix, []
+        self.done = f"monitor-done-{uuid.uuid4().hex}"
+        self.monitor = self.client.monitor().__enter__()  # once MONITOR said OK: watching from here on
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while self.done not in (command := (seen := self.monitor.next_command())["command"]):
+            if self.prefix in command and seen["client_type"] != "lua":  # not those a script ran
+                self.commands.append(command)
+
+    def stop(self) -> dict[str, int]:
+        self.client.echo(self.done)
+        self.thread.join(WAIT)
+        self.monitor.__exit__(None, None, None)
+        self.client.close()
+        verbs = [c.split(" ", 2) for c in self.commands]
+        return {
+            "group_send": sum(v == "ZRANGE" and ":group:" in key or v == "PUBLISH" and "__group__" in key
+                              for v, key, *_ in verbs),
+            "send": sum(v == "ZCOUNT" or v == "PUBLISH" and "__group__" not in key for v, key, *_ in verbs),
+        }
+
+
+def test_a_batch_to_many_recipients_on_two_processes_is_one_layer_send_and_reaches_each_once(
+        two_servers, redis_url):
+    from casework.models import Region, RoleAssignment, User
+
+    a, b = two_servers
+    # given eight more supervisors of 枫桥镇, four connected to A and four to B, and super1
+    # on both (a tablet and the board)
+    township = Region.objects.get(name="枫桥镇")
+    names = []
+    for i in range(8):
+        supervisor = User.objects.create_user(f"super-extra-{i}", password="x")
+        RoleAssignment.objects.create(user=supervisor, role="township_supervisor", region=township)
+        names.append(supervisor.username)
+    with contextlib.ExitStack() as stack:
+        sockets = [(name, stack.enter_context(listen(server, name)))
+                   for name, server in [*((n, (a, b)[i % 2]) for i, n in enumerate(names)), ("super1", a), ("super1", b)]]
+        for _, conn in sockets:
+            assert receive(conn) == {"type": "synced", "unread": 0}
+        case, later = file_case(), file_case()
+
+        # when head1 escalates a case through A, Redis watching
+        sends = LayerSends(redis_url, a.env["CHANNEL_LAYER_PREFIX"])
+        reply = request("POST", f"{a.url}/api/v1/cases/{case.pk}/transitions/escalate/",
+                        token=token("head1"), json_body={"reason": "村级调解难度大"})
+        assert reply.status == 200, reply.body
+        got = [receive(conn) for _, conn in sockets]
+        counted = sends.stop()
+
+        # then every connection has its user's own row, and the whole batch was one group send
+        rows = dict(Notification.objects.filter(case=case).values_list("recipient__username", "pk"))
+        assert len(rows) >= len(names) + 2  # and the demo's center staff, who are not connected
+        assert [(m["case"]["id"], m["id"]) for m in got] == [(case.pk, rows[name]) for name, _ in sockets]
+        assert counted == {"group_send": 1, "send": 0}
+
+        # and each connection got it once: its next message is the next escalation's
+        request("POST", f"{b.url}/api/v1/cases/{later.pk}/transitions/escalate/",
+                token=token("head1"), json_body={"reason": "村级调解难度大"})
+        assert [receive(conn)["case"]["id"] for _, conn in sockets] == [later.pk] * len(sockets)
