@@ -267,3 +267,11 @@ def current_states(case_ids: Iterable[int], *, apps=global_apps, case_rows: dict
 def case_values(case: models.Model) -> dict:
     """The in-memory case row as `current_states` reads one (attname → value)."""
     return {f.attname: f.value_from_object(case) for f in _columns(type(case))}
+
+
+def with_case_row(state: State, case: models.Model) -> State:
+    """`state` with its case part taken from the in-memory case row instead: the state a second
+    change of the same case leaves when it writes only the case row (the deadline sweep's breach,
+    then its supervision order), without reading the other parts again."""
+    model = type(case)
+    return State({**state.parts, CASE: digest_of([canonical_row(model, case_values(case))])})

@@ -1,13 +1,14 @@
-"""How the case services drive the process: start it at filing, move it when the case moves,
-re-time its deadline timers when a clock is paused, resumed or extended."""
+"""How the case services drive the process: start it at filing, move it when the case moves.
+
+The deadlines are not the process's: the clock rows are their schedule, swept by
+`fire_deadlines` (flows.deadlines, actions.sweep), so a paused, resumed or extended clock needs
+nothing from the process."""
 from __future__ import annotations
 
 from viewflow.workflow.status import STATUS
 
 from casework import ladder
-from casework.deadlines import timer_moment
 from casework.models import Case, User
-from flows import deadlines
 from flows.flows import DisputeFlow
 from flows.models import DisputeProcess
 
@@ -39,23 +40,3 @@ def follow(case: Case, actor: User | None) -> None:
                 activation.reassign(actor)  # the task records who actually completed it
             activation.start(None)
         activation.execute()
-
-
-def reschedule(case: Case) -> int:
-    """Point the armed timers of the open stage task at its clock's current moments."""
-    process = DisputeProcess.objects.filter(case=case).only("pk").first()
-    task = open_stage_task(process.pk) if process else None
-    if task is None:
-        return 0
-    deadline = deadlines.stage_clock(case, task.flow_task.name)
-    moved = 0
-    for timer in task.leading.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED):
-        is_warning = timer.flow_task._next.name == "raise_warning"
-        if is_warning and deadline is not None and deadline.warned_at:
-            continue
-        # None while it stands still with no end; a pause with an end fires nothing before it ends.
-        moment = timer_moment(deadline, "warn_at" if is_warning else "due_at")
-        timer.scheduled = moment
-        timer.save(update_fields=["scheduled"])
-        moved += 1
-    return moved
