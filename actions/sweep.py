@@ -52,8 +52,8 @@ class _Batch:
     """The locked cases of a batch and their due clocks, and what the batch writes for them."""
 
     def __init__(self, kind: str, clock_ids: list[int], as_of: dt.datetime) -> None:
-        case_ids = list(CaseDeadline.objects.filter(pk__in=clock_ids).values_list("case_id", flat=True))
         # One query, in id order; on PostgreSQL the rows another transaction holds are skipped.
+        case_ids = CaseDeadline.objects.filter(pk__in=clock_ids).values("case_id")
         locked = (Case.objects.select_for_update(skip_locked=True, of=("self",)).select_related("region")
                   .filter(pk__in=case_ids).order_by("pk"))
         self.cases: dict[int, Case] = {case.pk: case for case in locked}
