@@ -29,7 +29,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from viewflow.workflow.models import Task
 
 from actions.changes import CHANGE_FIELDS
@@ -104,7 +104,7 @@ class _Batch:
         """The events, the case rows' chain heads, the outbox rows, the notifications: four INSERTs/UPDATEs
         and the three statements of `notify_many`, whatever the batch's size."""
         CaseEvent.objects.bulk_create(self.events)
-        Case.objects.bulk_update(list(self.cases_changed()), list(fields))
+        save_case_rows(list(self.cases_changed()), fields)
         SearchOutbox.objects.bulk_create(self.outbox)
         notifications.notify_many(self.notices)
 
@@ -114,6 +114,28 @@ class _Batch:
             if event.case_id not in seen:
                 seen.add(event.case_id)
                 yield self.cases[event.case_id]
+
+
+def save_case_rows(cases: list[Case], fields) -> None:
+    """One UPDATE of these case rows' `fields`, each row its own values: joined to a VALUES list
+    (UPDATE … FROM, PostgreSQL and SQLite ≥ 3.33). `bulk_update` would say the same with a CASE
+    per field and row, whose building costs Django ~6 ms a case — more than the rest of a warning."""
+    if not cases:
+        return
+    columns = [Case._meta.get_field(name) for name in fields]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    table = connection.ops.quote_name(Case._meta.db_table)
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    params = []
+    for case in cases:
+        params.append(case.pk)
+        params.extend(f.get_db_prep_save(getattr(case, f.attname), connection) for f in columns)
+    # PostgreSQL reads the VALUES' parameters as text: each value is cast to its column's type.
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = CAST(v.{connection.ops.quote_name(f.column)} AS "
+                     f"{f.cast_db_type(connection)})" for f in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH v (id, {names}) AS (VALUES {', '.join([row] * len(cases))}) "
+                       f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id", params)
 
 
 @transaction.atomic
