@@ -7,7 +7,7 @@ stays the process engine: its flow graph decides the path — the gateways' cond
 nodes' queue, owner and timers are the flow's own callables, evaluated here with a light
 activation — and its views, queues and timer dispatcher work on these rows as on its own.
 What goes is its bookkeeping per node: a savepoint around every gateway and timer, a save
-and an M2M add per task, a lock round trip, a re-read. Filing's process start goes from 25
+and an M2M add per task, a lock round trip, a re-read. Filing's process start goes from 28
 statements to 7, a transition's step from about 40 to 9 (counts pinned by the tests).
 
 Supported are the node kinds the dispute flow uses (a start handle, If and Switch gateways,
