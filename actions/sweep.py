@@ -21,7 +21,7 @@ A breach acts as the ladder's policy for the stage says (casework.ladder `Stage.
 SUPERVISE adds a supervision order (督办) to the county; ESCALATE moves the case one rung, as
 `actions.transitions.case_escalate` does for the system — the FSM transition, the clocks of the
 stage left stopped and those of triage started (in bulk), the `escalate` event and its
-notification — and then the process step (`flows.engine`).
+notification — and then the process step for the batch (`flows.engine.follow_many`).
 """
 from __future__ import annotations
 
@@ -224,8 +224,6 @@ def _escalate(batch: _Batch, cases: list[Case]) -> None:
 
 def _follow(cases: list[Case]) -> None:
     """The process step of the escalated cases: their village task completed, triage's opened."""
-    # TODO(i13-engine): engine.follow_many(cases, None) once merged — one set of task writes for the batch.
-    for case in cases:
-        engine.follow(case, None)
+    engine.follow_many(cases, None)
     # TODO(i13-inbox): sync the inbox's projection of open stage tasks for these cases here (its
     # due moment is the new triage clock's), as the case services do after engine.follow.

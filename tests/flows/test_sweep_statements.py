@@ -4,9 +4,8 @@ people hear of each (cases in different villages and townships, with and without
 
 Each handler (actions.sweep) is called on one due clock, then on a few from several villages,
 then on many copies of one case, with more and more cases in the database; every count is the
-same pinned number. The warnings' and the township breaches' (supervision orders) are pinned;
-the village breaches escalate and move the process, which is pinned with the engine's batch
-step (`flows.engine.follow_many`) once it is there — until then it is one `follow` per case.
+same pinned number: the warnings', the township breaches' (supervision orders) and the village
+breaches' (escalations, with the process step of the batch, `flows.engine.follow_many`).
 """
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from flows import deadlines
 from flows.models import Notification
 from tests.bulk import clone_filed_case
 from tests.conftest import bring_to, file_case
+from tests.flows.helpers import assert_process_follows
 
 MINUTE = dt.timedelta(minutes=1)
 MANY = 40
@@ -32,6 +32,10 @@ MANY = 40
 # many-to-many: 15 today), the events, case rows and outbox rows (3), the notifications (3).
 WARNING_BATCH_STATEMENTS = 27
 SUPERVISION_BATCH_STATEMENTS = 27
+# An escalation adds: the triage rule (1), the clocks stopped (2) and started (1), the record's state
+# again (15), and the process step of the batch (flows.engine.follow_many: 4, and one read per case
+# by the flow's queue callable, which the test takes off).
+ESCALATION_BATCH_STATEMENTS = 51
 GRIDS = ["grid1", "grid-33068110800201", "grid-33068110800301"]  # three villages of 枫桥镇
 
 
@@ -87,3 +91,26 @@ def test_a_supervision_batch_costs_the_same_statements_for_one_clock_or_many(dem
     assert [one[1], few[1], many[1]] == [(1, 0), (2, 0), (MANY, 0)]
     assert one[0] == few[0] == many[0] == SUPERVISION_BATCH_STATEMENTS
     assert CaseEvent.objects.filter(action="supervision_order").count() == MANY + 3
+
+
+def test_an_escalation_batch_costs_the_same_statements_for_one_clock_or_many(demo):
+    # given village cases past their acceptance due moment: in two villages, and many copies of one
+    cases = [file_case(grid) for grid in reversed(GRIDS)]
+    copies = clone_filed_case(cases[-1], MANY)  # numbered after the last one filed
+    as_of = max(CaseDeadline.objects.values_list("due_at", flat=True)) + MINUTE
+
+    # when the handler breaches one clock, then two villages', then the many copies'
+    one = statements(sweep.breach_batch, due_ids("breach", as_of, [cases[1].pk]), as_of)
+    few = statements(sweep.breach_batch, due_ids("breach", as_of, [cases[0].pk, cases[2].pk]), as_of)
+    many = statements(sweep.breach_batch, due_ids("breach", as_of, copies), as_of)
+
+    # then each escalated its cases to township triage, process and all, in the same number of statements
+    assert [one[1], few[1], many[1]] == [(1, 0), (2, 0), (MANY, 0)]
+    # (less the one read per case the flow's queue callable makes in the process step: the
+    # township center owning each triage task — flows.engine.follow_many's documented per-case read)
+    assert [one[0] - 1, few[0] - 2, many[0] - MANY] == [ESCALATION_BATCH_STATEMENTS] * 3
+    everyone = [c.pk for c in cases] + copies
+    assert set(Case.objects.filter(pk__in=everyone).values_list("status", flat=True)) == {"township_triage"}
+    for case in cases:
+        assert_process_follows(case.pk, "township_triage", "township", owner=None)
+    assert CaseEvent.objects.filter(action="escalate", case_id__in=everyone).count() == MANY + 3
