@@ -8,7 +8,7 @@ warning or due moment has passed (actions.sweep); nothing else needs re-timing w
 A pause lasts at most `settings.DEADLINE_PAUSE_MAX_DAYS` calendar days (30 by default): a
 forgotten pause must not hide a case for ever. While it lasts, the clock's due and warning
 moments are those it reaches if the pause runs its full length, so that "overdue", "due soon"
-and the timers need no arithmetic to see a pause that has run out; resuming earlier brings
+and the deadline sweep need no arithmetic to see a pause that has run out; resuming earlier brings
 them back by the pause not used.
 """
 from __future__ import annotations
