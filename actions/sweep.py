@@ -41,7 +41,7 @@ from casework.audit import chain_event
 from casework.choices import DeadlineState, NotificationKind
 from casework.ladder import Breach, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, SearchOutbox
-from flows import deadlines, engine, notifications
+from flows import deadlines, engine, notifications, queues
 from flows.deadlines import BREACH, WARNING
 
 ESCALATION = ladder.TRANSITIONS["escalate"]
@@ -89,6 +89,15 @@ class _Batch:
         if not getattr(settings, "AUDIT_STATE_DIGEST", True) or not cases:
             return {case.pk: None for case in cases}
         return record.current_states([c.pk for c in cases], case_rows={c.pk: record.case_values(c) for c in cases})
+
+    @staticmethod
+    def restates(cases: list[Case], before: dict[int, record.State | None], model) -> dict[int, record.State | None]:
+        """`before` (each case's state earlier in the batch) after the batch wrote only `model`'s
+        rows and the case rows: those two parts read again, the others as they were."""
+        if not getattr(settings, "AUDIT_STATE_DIGEST", True) or not cases:
+            return {case.pk: None for case in cases}
+        return record.restated({c.pk: before[c.pk] for c in cases}, labels={model._meta.label_lower},
+                               case_rows={c.pk: record.case_values(c) for c in cases})
 
     def event(self, case: Case, action: str, *, state: record.State | None, source: str | None = None,
               note: str = "", data: dict | None = None, notify: str | None = None,
@@ -192,14 +201,14 @@ def breach_batch(clock_ids: list[int], *, as_of: dt.datetime) -> tuple[int, int]
                         notify=NotificationKind.SUPERVISION_ORDER)
     rising = [case for case in cases if policy[case.pk] == Breach.ESCALATE]
     if rising:
-        _escalate(batch, rising)
+        _escalate(batch, rising, states)
     batch.write(fields=(*TRANSITION_FIELDS, *CHANGE_FIELDS) if rising else CHANGE_FIELDS)
     if rising:
         _follow(rising)
     return len(cases), len(clock_ids) - len(cases)
 
 
-def _escalate(batch: _Batch, cases: list[Case]) -> None:
+def _escalate(batch: _Batch, cases: list[Case], before: dict[int, record.State | None]) -> None:
     """`case_escalate(actor=None, reason="deadline_breached", automatic=True)` for these cases, in
     bulk: the FSM transition, the clocks (`on_status_change`), the event with its notification.
     The case rows are written with the batch's; the process moves after (`_follow`)."""
@@ -216,7 +225,7 @@ def _escalate(batch: _Batch, cases: list[Case]) -> None:
             clocks.start_clocks_many(cases=entering, kind=kind, at=at)
     for case in cases:
         batch.bump(case)
-    states = batch.states(cases)
+    states = batch.restates(cases, before, CaseDeadline)
     for case in cases:
         batch.event(case, EventAction.ESCALATE, state=states[case.pk], source=sources[case.pk],
                     note=ESCALATION_DATA["reason"], data=ESCALATION_DATA, notify=ESCALATION.notify)
@@ -224,6 +233,7 @@ def _escalate(batch: _Batch, cases: list[Case]) -> None:
 
 def _follow(cases: list[Case]) -> None:
     """The process step of the escalated cases: their village task completed, triage's opened."""
-    engine.follow_many(cases, None)
+    with queues.bodies_of(cases):  # the triage tasks' queues read once for the batch
+        engine.follow_many(cases, None)
     # TODO(i13-inbox): sync the inbox's projection of open stage tasks for these cases here (its
     # due moment is the new triage clock's), as the case services do after engine.follow.
