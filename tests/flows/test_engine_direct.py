@@ -121,6 +121,12 @@ def assign(who: str, to: str) -> Step:
     return step
 
 
+def merge(case_id: int) -> None:
+    """并单 into another open case of the village, filed for the purpose."""
+    into = file_case().pk
+    services.case_merge(case_id=case_id, actor=user("head1"), into=into, note="同一纠纷重复登记")
+
+
 def breach(case_id: int) -> None:
     """The stage clock runs out and the sweep fires it (a village breach escalates as the system)."""
     out = fire_deadlines(stage_clock(Case.objects.get(pk=case_id)).due_at + MINUTE)
@@ -148,6 +154,7 @@ PATHS: dict[str, tuple[dict, list[Step]]] = {
     "settled on the spot": ({}, [transition("resolve_on_spot", "grid1", note="当场协调，双方握手言和")]),
     "declined": ({}, [transition("decline", "head1", reason="属劳动争议", advised_channel="arbitration")]),
     "withdrawn from mediation": ({}, [ACCEPT, transition("withdraw", "head1", note="申请人撤回")]),
+    "merged into another case": ({}, [merge]),
     "settled in the village": ({}, [ACCEPT, agree("mediator1"), close("mediator1")]),
     "claimed, then accepted by the head (reassigned)": ({}, [claim("mediator1"), ACCEPT]),
     "assigned by the head, then escalated (reassigned)": ({}, [assign("head1", "mediator1"), ESCALATE]),
@@ -203,6 +210,18 @@ def test_the_direct_start_is_followed_by_viewflows_own_activations(demo):
             ESCALATE(direct)
     assert rows_of(direct) == rows_of(reference)
     assert_process_follows(direct, "township_triage", "township", owner=None)
+
+
+def test_a_process_viewflow_started_is_moved_on_by_the_direct_writes(demo):
+    """Processes started before the direct writes (by viewflow) move on as before."""
+    with frozen_clock(MOMENT):
+        with viewflows_path():
+            reference = walk({}, [ACCEPT, ESCALATE])
+        with mock.patch.object(engine, "start", engine.start_via_viewflow):
+            direct = file_case().pk
+        ACCEPT(direct)
+        ESCALATE(direct)
+    assert rows_of(direct) == rows_of(reference)
 
 
 def test_the_bulk_start_and_follow_match_viewflow_case_by_case(demo):
