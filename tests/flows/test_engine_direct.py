@@ -279,13 +279,29 @@ def test_a_closed_case_ends_the_process_with_no_open_task(demo):
 
 # --- statement counts ------------------------------------------------------------------------
 
-# Filing's process start: the village committee (the task's queue), the two timers' clocks, then
-# one INSERT each of the process, its case link, the five tasks and their previous links.
-START_STATEMENTS = 7
-# One transition's step (accept: village acceptance → village mediation, assigned to the first
-# mediator): the open task (and the process lock), its completion, its timers' cancel, the queue,
-# the mediator, the two timers' clocks, one INSERT of the four tasks, one of their links.
-FOLLOW_STATEMENTS = {"accept": 9, "escalate": 8, "close": 6}
+# Filing's process start: the village committee (the task's queue), each timer's clock, then one
+# INSERT each of the process, its case link, the tasks and their previous links. One transition's
+# step (accept: village acceptance → village mediation, assigned to the first mediator): the open
+# task (and the process lock), its completion, its timers' cancel, the queue, the mediator, each
+# timer's clock, one INSERT of the tasks, one of their links. By the number of boundary timers
+# each stage task arms: two today (the warning and the breach), none if the deadlines are swept
+# from the clocks instead (test_without_boundary_timers_… shows those counts).
+PINNED = {
+    2: {"start": 7, "accept": 9, "escalate": 8, "close": 6},
+    0: {"start": 5, "accept": 6, "escalate": 5, "close": 5},
+}
+TIMERS = len(DisputeFlow.village_acceptance._boundary_events)
+START_STATEMENTS = PINNED[TIMERS]["start"]
+FOLLOW_STATEMENTS = {step: count for step, count in PINNED[TIMERS].items() if step != "start"}
+
+
+@contextlib.contextmanager
+def no_boundary_timers():
+    """The flow as it would be with no timer on any stage task."""
+    with contextlib.ExitStack() as stack:
+        for node in DisputeFlow._nodes_by_name.values():
+            stack.enter_context(mock.patch.object(node, "_boundary_events", []))
+        yield
 
 
 def counted(name: str, run: Callable[[], object]) -> int:
@@ -328,6 +344,17 @@ def test_start_and_follow_cost_a_fixed_number_of_statements_with_few_and_with_ma
     assert few == {"start": START_STATEMENTS, **FOLLOW_STATEMENTS}
 
 
+def test_without_boundary_timers_the_rows_still_match_and_cost_less(demo):
+    steps = [ACCEPT, ESCALATE, TRIAGE, agree("center1"), close("center1")]
+    with no_boundary_timers():
+        with frozen_clock(MOMENT):
+            with viewflows_path():
+                reference = walk({}, steps)
+            direct = walk({}, steps)
+        assert rows_of(direct) == rows_of(reference)
+        assert statements() == PINNED[0]
+
+
 def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_reads(demo):
     """start_many / follow_many write in one statement per table; what grows with the batch is only
     what the flow's callables read per case (the queue, the mediator, each timer's clock)."""
@@ -346,7 +373,7 @@ def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_r
 
     file_case()
     one, five = cost(1), cost(5)
-    per_case = 3  # the queue's body and the two timers' clocks, read by the flow's callables
+    per_case = 1 + TIMERS  # the queue's body and each timer's clock, read by the flow's callables
     assert five[0] - one[0] == 4 * per_case
     assert five[1] - one[1] == 4 * per_case
     assert one == (START_STATEMENTS, FOLLOW_STATEMENTS["escalate"])
