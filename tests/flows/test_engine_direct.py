@@ -197,6 +197,7 @@ def test_the_direct_writes_leave_the_rows_viewflow_leaves_on_every_path(demo, pa
 
     # then the process rows are the same, field by field
     assert rows_of(direct) == rows_of(reference)
+    assert len(rows_of(direct)["tasks"]) >= 3 + len(steps)  # start, risk gate, stage task; a route per step
 
 
 def test_the_direct_start_is_followed_by_viewflows_own_activations(demo):
