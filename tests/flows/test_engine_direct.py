@@ -121,6 +121,12 @@ def assign(who: str, to: str) -> Step:
     return step
 
 
+def merge(case_id: int) -> None:
+    """并单 into another open case of the village, filed for the purpose."""
+    into = file_case().pk
+    services.case_merge(case_id=case_id, actor=user("head1"), into=into, note="同一纠纷重复登记")
+
+
 def breach(case_id: int) -> None:
     """The stage clock runs out and the sweep fires it (a village breach escalates as the system)."""
     out = fire_deadlines(stage_clock(Case.objects.get(pk=case_id)).due_at + MINUTE)
@@ -148,6 +154,7 @@ PATHS: dict[str, tuple[dict, list[Step]]] = {
     "settled on the spot": ({}, [transition("resolve_on_spot", "grid1", note="当场协调，双方握手言和")]),
     "declined": ({}, [transition("decline", "head1", reason="属劳动争议", advised_channel="arbitration")]),
     "withdrawn from mediation": ({}, [ACCEPT, transition("withdraw", "head1", note="申请人撤回")]),
+    "merged into another case": ({}, [merge]),
     "settled in the village": ({}, [ACCEPT, agree("mediator1"), close("mediator1")]),
     "claimed, then accepted by the head (reassigned)": ({}, [claim("mediator1"), ACCEPT]),
     "assigned by the head, then escalated (reassigned)": ({}, [assign("head1", "mediator1"), ESCALATE]),
@@ -190,6 +197,7 @@ def test_the_direct_writes_leave_the_rows_viewflow_leaves_on_every_path(demo, pa
 
     # then the process rows are the same, field by field
     assert rows_of(direct) == rows_of(reference)
+    assert len(rows_of(direct)["tasks"]) >= 3 + len(steps)  # start, risk gate, stage task; a route per step
 
 
 def test_the_direct_start_is_followed_by_viewflows_own_activations(demo):
@@ -203,6 +211,18 @@ def test_the_direct_start_is_followed_by_viewflows_own_activations(demo):
             ESCALATE(direct)
     assert rows_of(direct) == rows_of(reference)
     assert_process_follows(direct, "township_triage", "township", owner=None)
+
+
+def test_a_process_viewflow_started_is_moved_on_by_the_direct_writes(demo):
+    """Processes started before the direct writes (by viewflow) move on as before."""
+    with frozen_clock(MOMENT):
+        with viewflows_path():
+            reference = walk({}, [ACCEPT, ESCALATE])
+        with mock.patch.object(engine, "start", engine.start_via_viewflow):
+            direct = file_case().pk
+        ACCEPT(direct)
+        ESCALATE(direct)
+    assert rows_of(direct) == rows_of(reference)
 
 
 def test_the_bulk_start_and_follow_match_viewflow_case_by_case(demo):
@@ -260,14 +280,29 @@ def test_a_closed_case_ends_the_process_with_no_open_task(demo):
 
 # --- statement counts ------------------------------------------------------------------------
 
-# Filing's process start: the village committee (the task's queue), then one INSERT each of the
-# process, its case link, the tasks and their previous links. (The stage tasks carry no timers:
-# the deadline sweep reads the clocks, actions.sweep.)
-START_STATEMENTS = 5
-# One transition's step (accept: village acceptance → village mediation, assigned to the first
-# mediator): the open task (and the process lock), its completion, the queue, the mediator, one
-# INSERT of the tasks, one of their links.
-FOLLOW_STATEMENTS = {"accept": 6, "escalate": 5, "close": 5}
+# Filing's process start: the village committee (the task's queue), each timer's clock, then one
+# INSERT each of the process, its case link, the tasks and their previous links. One transition's
+# step (accept: village acceptance → village mediation, assigned to the first mediator): the open
+# task (and the process lock), its completion, its timers' cancel, the queue, the mediator, each
+# timer's clock, one INSERT of the tasks, one of their links. By the number of boundary timers
+# each stage task arms: two today (the warning and the breach), none if the deadlines are swept
+# from the clocks instead (test_without_boundary_timers_… shows those counts).
+PINNED = {
+    2: {"start": 7, "accept": 9, "escalate": 8, "close": 6},
+    0: {"start": 5, "accept": 6, "escalate": 5, "close": 5},
+}
+TIMERS = len(DisputeFlow.village_acceptance._boundary_events)
+START_STATEMENTS = PINNED[TIMERS]["start"]
+FOLLOW_STATEMENTS = {step: count for step, count in PINNED[TIMERS].items() if step != "start"}
+
+
+@contextlib.contextmanager
+def no_boundary_timers():
+    """The flow as it would be with no timer on any stage task."""
+    with contextlib.ExitStack() as stack:
+        for node in DisputeFlow._nodes_by_name.values():
+            stack.enter_context(mock.patch.object(node, "_boundary_events", []))
+        yield
 
 
 def counted(name: str, run: Callable[[], object]) -> int:
@@ -310,9 +345,20 @@ def test_start_and_follow_cost_a_fixed_number_of_statements_with_few_and_with_ma
     assert few == {"start": START_STATEMENTS, **FOLLOW_STATEMENTS}
 
 
+def test_without_boundary_timers_the_rows_still_match_and_cost_less(demo):
+    steps = [ACCEPT, ESCALATE, TRIAGE, agree("center1"), close("center1")]
+    with no_boundary_timers():
+        with frozen_clock(MOMENT):
+            with viewflows_path():
+                reference = walk({}, steps)
+            direct = walk({}, steps)
+        assert rows_of(direct) == rows_of(reference)
+        assert statements() == PINNED[0]
+
+
 def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_reads(demo):
     """start_many / follow_many write in one statement per table; what grows with the batch is only
-    what the flow's callables read per case (the queue, the mediator)."""
+    what the flow's callables read per case (the queue, the mediator, each timer's clock)."""
     def cost(n: int) -> tuple[int, int]:
         with held_back("start", "follow"):
             cases = [file_case() for _ in range(n)]
@@ -328,7 +374,7 @@ def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_r
 
     file_case()
     one, five = cost(1), cost(5)
-    per_case = 1  # the queue's body, read by the flow's callables
+    per_case = 1 + TIMERS  # the queue's body and each timer's clock, read by the flow's callables
     assert five[0] - one[0] == 4 * per_case
     assert five[1] - one[1] == 4 * per_case
     assert one == (START_STATEMENTS, FOLLOW_STATEMENTS["escalate"])
