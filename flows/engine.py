@@ -192,8 +192,8 @@ def start(case: Case) -> DisputeProcess:
 
 def start_many(cases: Sequence[Case]) -> list[DisputeProcess]:
     """Start the processes of many cases: one INSERT of processes, one of their case links,
-    one of tasks, one of `previous` links (SQLite splits an INSERT at 999 parameters: about 50
-    task rows), plus what the flow's callables read per case (the owning body, each timer's clock).
+    one of tasks, one of `previous` links (SQLite's limit is SQLITE_LIMIT_VARIABLE_NUMBER, 32,766,
+    since casework.apps lifts Django 5.2's 999: some 2,000 task rows an INSERT), plus what the flow's callables read per case (the owning body, each timer's clock).
 
     Nothing to lock: a process nobody else can see until the transaction commits.
     """
