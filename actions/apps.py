@@ -9,8 +9,8 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Actions")
 
     def ready(self) -> None:
-        from actions import deadlines
+        from actions import sweep
         from flows.deadlines import handle_with
 
-        # The workflow's deadline timers act through this layer, which sits above the workflow.
-        handle_with(warning=deadlines.on_warning, breach=deadlines.on_breach)
+        # The deadline sweep acts through this layer, which sits above the workflow.
+        handle_with(warning=sweep.warn_batch, breach=sweep.breach_batch)

@@ -2,8 +2,11 @@
 record the change.
 
 Every writer — filing, the transitions, clocks, extensions, attachments, the mediation records,
-the work queues and the deadline timers — calls `lock_for` (or locks the case it has just
-created) and then `record_change`, inside its own transaction.
+the work queues — calls `lock_for` (or locks the case it has just created) and then
+`record_change`, inside its own transaction. The deadline sweep (`actions.sweep`) makes the same
+change for a batch of cases at once: it locks them in one query and writes what `record_change`
+writes for each (version, chained event with its state digest, chain head, outbox row,
+notifications) in one statement per table.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ for at most DEADLINE_PAUSE_MAX_DAYS; the same people resume it. Village mediatio
 consent, recorded; township mediation once. Once per stage per case: a mediation reopened after
 an agreement does not get a second extension. By how much is the rule's `extension_days` (30 by
 default), copied onto the clock when it started; a rule of 0 means the stage cannot be extended.
-The viewflow timers are re-timed in the same transaction.
+The clock row is the schedule the deadline sweep reads: nothing else is re-timed.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from casework.choices import DeadlineState
 from casework.errors import InvalidInput, InvalidTransition
 from casework.ladder import EventAction
 from casework.models import Case, CaseDeadline, User
-from flows import engine
 
 
 def _clock_refusal() -> str:
@@ -47,7 +46,6 @@ def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
     settle_lapsed_pause(case, deadlines.current_clock(case))
     paused = deadlines.pause_clock(case=case, actor=actor, reason=reason)
     record_change(case, actor=actor, action=EventAction.PAUSE_CLOCK, note=reason, data={"deadline": paused.kind})
-    engine.reschedule(case)
     return case
 
 
@@ -58,7 +56,6 @@ def case_resume_clock(*, case_id: int, actor: User, note: str = "") -> Case:
     record_change(case, actor=actor, action=EventAction.RESUME_CLOCK, note=note,
                   data={"deadline": resumed.kind, "paused_seconds": int(stood.total_seconds()),
                         "due_at": resumed.due_at})
-    engine.reschedule(case)
     return case
 
 
@@ -86,7 +83,7 @@ def check_extension(case: Case, actor: User, seen_version: int | None = None) ->
         raise InvalidTransition(_("This deadline has already been extended once; it cannot be extended again."))
     passed = deadline.state_at(clock.now()) == DeadlineState.RUNNING and deadline.due_at <= clock.now()
     if deadline.state == DeadlineState.BREACHED or passed:
-        # Extending a clock that has run out would hide a breach the timers are about to act on.
+        # Extending a clock that has run out would hide a breach the deadline sweep is about to act on.
         raise InvalidTransition(_("This deadline has already passed; it can no longer be extended."))
     return deadline
 
@@ -98,7 +95,7 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
 
     Locks the case row; refuses as `check_extension` does, then with 400 without a reason or,
     in the village, without both parties' consent. Records an `extend_deadline` event and
-    moves the stage's viewflow timers.
+    leaves the rest to the deadline sweep, which reads the clock.
     """
     case = lock_for(case_id, actor, may=_may_extend, refusal=_("Your role may not extend this case's deadline."),
                     seen_version=seen_version)
@@ -124,5 +121,4 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
                   data={"deadline": deadline.kind, "extension_days": deadline.extension_days,
                         "day_count": deadline.day_count, "parties_consent": bool(parties_consent),
                         "previous_due_at": previous_due, "due_at": deadline.due_at})
-    engine.reschedule(case)
     return case

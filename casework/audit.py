@@ -34,6 +34,18 @@ def append_event(*, case: Case, actor: User | None, action: str, source: str = "
     (`event_count`, `last_event_hash`) in the same transaction. An action that is not an
     `EventAction` (so has no label on the timeline) is refused.
     """
+    event = chain_event(case=case, actor=actor, action=action, source=source, target=target, note=note,
+                        data=data, state=state)
+    event.save(force_insert=True)
+    return event
+
+
+def chain_event(*, case: Case, actor: User | None, action: str, source: str = "", target: str = "",
+                note: str = "", data: dict | None = None, state: State | None = None) -> CaseEvent:
+    """The next event of the case's chain, hashed but not saved, with the chain head moved on the
+    (locked) case in memory: `append_event` without the INSERT, for a caller that writes the
+    events of many cases in one (the deadline sweep). Several events of one case are chained in
+    the order they are made."""
     action = EventAction(action).value
     # Normalized to plain JSON now, so the hash computed here equals the one computed later
     # from the stored row.
@@ -45,7 +57,6 @@ def append_event(*, case: Case, actor: User | None, action: str, source: str = "
         state_digest=state.digest if state else "", state_parts=state.parts if state else {},
     )
     event.hash = event.compute_hash()
-    event.save(force_insert=True)
     case.event_count = event.seq
     case.last_event_hash = event.hash
     return event

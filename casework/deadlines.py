@@ -2,12 +2,13 @@
 
 Rules are data (`DeadlineRule`); the defaults below apply where no rule row exists and are
 also what the initial data migration writes, so an administrator sees and edits them.
-The timers that act on due clocks (warnings, breaches) are driven by the workflow engine.
+The clock rows are the deadlines' schedule: the sweep (`fire_deadlines`) acts on those whose
+warning or due moment has passed (actions.sweep); nothing else needs re-timing when they move.
 
 A pause lasts at most `settings.DEADLINE_PAUSE_MAX_DAYS` calendar days (30 by default): a
 forgotten pause must not hide a case for ever. While it lasts, the clock's due and warning
 moments are those it reaches if the pause runs its full length, so that "overdue", "due soon"
-and the timers need no arithmetic to see a pause that has run out; resuming earlier brings
+and the deadline sweep need no arithmetic to see a pause that has run out; resuming earlier brings
 them back by the pause not used.
 """
 from __future__ import annotations
@@ -47,8 +48,13 @@ DEFAULT_RULES: dict[str, RuleTerms] = {
 
 def resolve_rule(*, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
     """The most specific rule for a case: deepest region first, then one for its dispute type."""
+    return _best_rule(DeadlineRule.objects.filter(kind=kind).select_related("region"), kind=kind,
+                      region_path=region_path, dispute_type=dispute_type)
+
+
+def _best_rule(rules, *, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
     best, best_key = None, None
-    for rule in DeadlineRule.objects.filter(kind=kind).select_related("region"):
+    for rule in rules:
         if rule.region is not None and not covers(rule.region.path, region_path):
             continue
         if rule.dispute_type and rule.dispute_type != dispute_type:
@@ -82,6 +88,33 @@ def stop_clocks(*, case: Case, at: dt.datetime, kinds: tuple[str, ...] | None = 
     stopped = clocks.exclude(state=DeadlineState.BREACHED).update(state=state, ended_at=at, paused_at=None,
                                                                    pause_ends_at=None)
     return stopped + clocks.filter(state=DeadlineState.BREACHED).update(ended_at=at)
+
+
+def start_clocks_many(*, cases: list[Case], kind: str, at: dt.datetime) -> list[CaseDeadline]:
+    """`start_clock` for many cases at the same moment (the deadline sweep's escalations): the
+    rules read once, each distinct due moment computed once, one INSERT."""
+    rules = list(DeadlineRule.objects.filter(kind=kind).select_related("region"))
+    due_of: dict[RuleTerms, dt.datetime] = {}
+    clocks = []
+    for case in cases:
+        terms = _best_rule(rules, kind=kind, region_path=case.region_path, dispute_type=case.dispute_type)
+        if terms not in due_of:
+            due_of[terms] = calendar.add_days(at, terms.days, terms.day_count)
+        due = due_of[terms]
+        clocks.append(CaseDeadline(
+            case=case, kind=kind, started_at=at, due_at=due, warn_at=calendar.warning_moment(at, due),
+            day_count=terms.day_count, days=terms.days, extension_days=terms.extension_days,
+        ))
+    return CaseDeadline.objects.bulk_create(clocks)
+
+
+def stop_stage_clocks_many(*, case_ids: list[int], at: dt.datetime) -> None:
+    """`stop_clocks` (the stage's clocks, met; a breached one stays breached) for many cases at once."""
+    clocks = CaseDeadline.objects.filter(case_id__in=case_ids, ended_at__isnull=True).exclude(
+        kind__in=ladder.DETACHED_CLOCKS)
+    clocks.exclude(state=DeadlineState.BREACHED).update(state=DeadlineState.MET, ended_at=at, paused_at=None,
+                                                       pause_ends_at=None)
+    clocks.filter(state=DeadlineState.BREACHED).update(ended_at=at)
 
 
 def follow_up_base(obligation_dates: list[dt.date], at: dt.datetime) -> dt.datetime:
@@ -131,7 +164,7 @@ def pause_clock(*, case: Case, actor: User, reason: str, at: dt.datetime | None 
     if not reason.strip():
         raise InvalidInput(_("A reason is required."), fields={"reason": [_("A reason is required.")]})
     if deadline.due_at <= at:
-        # Pausing a clock that has run out would hide a breach the timers are about to act on.
+        # Pausing a clock that has run out would hide a breach the deadline sweep is about to act on.
         raise InvalidTransition(_("This deadline has already passed and can no longer be paused."))
     longest = max_pause()
     deadline.state, deadline.paused_at, deadline.pause_reason = DeadlineState.PAUSED, at, reason
@@ -188,15 +221,3 @@ def lapse_pause(deadline: CaseDeadline) -> dt.timedelta:
     deadline.state, deadline.paused_at, deadline.pause_ends_at = DeadlineState.RUNNING, None, None
     deadline.save(update_fields=["state", "paused_at", "pause_ends_at"])
     return stood
-
-
-def timer_moment(deadline: CaseDeadline | None, field: str) -> dt.datetime | None:
-    """When the timer of `deadline`'s warning (`warn_at`) or breach (`due_at`) should fire; None: not
-    while it stands still with no end (paused by the system until something happens). A pause
-    with an end fires nothing before it ends."""
-    if deadline is None:
-        return None
-    moment = getattr(deadline, field)
-    if deadline.state == DeadlineState.PAUSED:
-        return None if deadline.pause_ends_at is None else max(moment, deadline.pause_ends_at)
-    return moment

@@ -4,7 +4,7 @@ Everything that depends on where a dispute stands reads this module: the case's 
 (`Case` transitions), the services behind each transition (`actions.transitions`), the API's
 input serializers and OpenAPI request bodies, the UI's forms and labels, the workflow's stage
 tasks and routing (`flows.flows`), the deadline clocks (`casework.deadlines`), the deadline
-timers' breach policy, and the case timeline (`EventAction`).
+sweep's breach policy, and the case timeline (`EventAction`).
 
 Adding a transition means: a `TransitionSpec` here, its pure method on `Case`, its service in
 `actions.transitions`, and its tests. Adding a rung means: a `Stage` here, its status and clock

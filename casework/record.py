@@ -267,3 +267,32 @@ def current_states(case_ids: Iterable[int], *, apps=global_apps, case_rows: dict
 def case_values(case: models.Model) -> dict:
     """The in-memory case row as `current_states` reads one (attname → value)."""
     return {f.attname: f.value_from_object(case) for f in _columns(type(case))}
+
+
+def with_case_row(state: State, case: models.Model) -> State:
+    """`state` with its case part taken from the in-memory case row instead: the state a second
+    change of the same case leaves when it writes only the case row (the deadline sweep's breach,
+    then its supervision order), without reading the other parts again."""
+    model = type(case)
+    return State({**state.parts, CASE: digest_of([canonical_row(model, case_values(case))])})
+
+
+def restated(states: dict[int, State], *, labels: Iterable[str], case_rows: dict[int, dict],
+             apps=global_apps) -> dict[int, State]:
+    """`states` after a change that wrote only the parts `labels` and the case rows (`case_rows`,
+    as `current_states` takes them): those parts read again (one query each, for every case), the
+    others kept. What `current_states` would give, for a fraction of the reads — the deadline
+    sweep's escalations write the clocks and the case rows only."""
+    labels = set(labels) | {CASE}
+    case_ids = list(case_rows)
+    out = {pk: dict(states[pk].parts) for pk in case_ids}
+    for part in parts(apps):
+        if part.label not in labels:
+            continue
+        rows = _rows_by_case(part, case_ids, case_rows if part.label == CASE else None)
+        for pk in case_ids:
+            if rows.get(pk):
+                out[pk][part.label] = digest_of([canonical_row(part.model, values) for values in rows[pk]])
+            else:
+                out[pk].pop(part.label, None)
+    return {pk: State(out[pk]) for pk in case_ids}

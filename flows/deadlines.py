@@ -1,12 +1,13 @@
-"""Deadline timers: viewflow timer boundary events on the stage tasks, due when the stage's
-`CaseDeadline` says, and the hand-over to the handlers that act when they fire.
+"""The due deadlines: which stage clocks (`CaseDeadline`) have reached their warning or their due
+moment, and the hand-over to the handlers that act on them in batches.
 
-What a fired warning or breach does to the case (an event, notifications, an escalation or a
-supervision order) is a change of the case, so it is made by the actions layer, which sits
-above the workflow: it hands its two handlers to `handle_with` when the app registry is ready.
-Both handlers lock the case row and act only if the clock has not been acted on yet, so a
-deadline fires once whatever the number of timer workers (viewflow already re-checks each
-timer task under the process lock; this is the second guard).
+The clock rows are the schedule: `warn_at` and `due_at` (a paused clock's moments include its
+whole pause; a pause with no end fires nothing), so pausing, resuming or extending a clock needs
+no re-timing anywhere else. What a warning or a breach does to the case (events, notifications,
+an escalation or a supervision order) is a change of the case, so it is made by the actions
+layer, which sits above the workflow: it hands its two batch handlers to `handle_with` when the
+app registry is ready. Both lock the batch's cases and act only on the clocks still due under
+the lock, so a deadline fires once whatever the number of sweepers.
 """
 from __future__ import annotations
 
@@ -14,42 +15,54 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db.models import Q, QuerySet
+
 from casework import ladder
-from casework.deadlines import timer_moment as clock_timer_moment
+from casework.choices import DeadlineState
 from casework.models import Case, CaseDeadline
 
-NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+# The clocks the ladder's stages keep (one per stage); the detached countdowns never fire.
+STAGE_CLOCKS = tuple(dict.fromkeys(stage.clock for stage in ladder.STAGES.values()))
+WARNING, BREACH = "warning", "breach"
+# The moment each kind of firing waits for, and the mark that says it has fired.
+MOMENT = {WARNING: "warn_at", BREACH: "due_at"}
+MARK = {WARNING: "warned_at", BREACH: "breached_at"}
 
 
-class DeadlineHandler(Protocol):
-    def __call__(self, *, case_id: int, stage: str, process_id: int) -> None: ...
+class BatchHandler(Protocol):
+    def __call__(self, clock_ids: list[int], *, as_of: dt.datetime) -> tuple[int, int]:
+        """Act on those of the clocks still due under the lock; (acted on, left alone)."""
 
 
 @dataclass
 class _Handlers:
-    warning: DeadlineHandler | None = None
-    breach: DeadlineHandler | None = None
+    warning: BatchHandler | None = None
+    breach: BatchHandler | None = None
 
 
 _handlers = _Handlers()
 
 
-def handle_with(*, warning: DeadlineHandler, breach: DeadlineHandler) -> None:
-    """Install what a fired warning and a fired breach do (called once, by the actions app)."""
+def handle_with(*, warning: BatchHandler, breach: BatchHandler) -> None:
+    """Install what a batch of due warnings and of due breaches does (called once, by the actions app)."""
     _handlers.warning, _handlers.breach = warning, breach
 
 
-def host_stage(activation) -> str:
-    """The stage task a boundary timer (or the function it leads to) belongs to."""
-    task = activation.task
-    while task is not None:
-        host = getattr(task.flow_task, "_attached_to", None)
-        if host is not None:
-            return host.name
-        # Unordered: a timer has one previous task, and `.first()`'s ORDER BY created made
-        # PostgreSQL walk the whole task table backwards (57 ms at 60,000 tasks).
-        task = next(iter(task.previous.order_by()[:1]), None)
-    raise LookupError("not reached from a stage timer")
+def handler(kind: str) -> BatchHandler:
+    found = _handlers.warning if kind == WARNING else _handlers.breach
+    if found is None:
+        raise RuntimeError("no deadline handlers installed: is the 'actions' app in INSTALLED_APPS?")
+    return found
+
+
+def due(kind: str, as_of: dt.datetime) -> QuerySet[CaseDeadline]:
+    """The stage clocks whose warning (or breach) is due at `as_of` and has not fired: running,
+    or paused with an end that has passed by then (the pause is settled as lapsed first). Served
+    by the partial indexes on the open, unfired clocks (casework migration 0013)."""
+    moment, mark = MOMENT[kind], MARK[kind]
+    return (CaseDeadline.objects.filter(**{"ended_at__isnull": True, f"{mark}__isnull": True, f"{moment}__lte": as_of,
+                                           "kind__in": STAGE_CLOCKS})
+            .filter(Q(state=DeadlineState.RUNNING) | Q(state=DeadlineState.PAUSED, pause_ends_at__lte=as_of)))
 
 
 def stage_clock(case: Case, stage: str) -> CaseDeadline | None:
@@ -57,33 +70,3 @@ def stage_clock(case: Case, stage: str) -> CaseDeadline | None:
     kind = ladder.STAGE_BY_TASK[stage].clock
     return (CaseDeadline.objects.filter(case=case, kind=kind, ended_at__isnull=True)
             .order_by("-started_at").first())
-
-
-def _moment(activation, field: str) -> dt.datetime:
-    # Not while paused with no end: rescheduled by flows.engine.reschedule when the clock runs again.
-    moment = clock_timer_moment(stage_clock(activation.process.case, host_stage(activation)), field)
-    return NEVER if moment is None else moment
-
-
-def warning_moment(activation) -> dt.datetime:
-    return _moment(activation, "warn_at")
-
-
-def breach_moment(activation) -> dt.datetime:
-    return _moment(activation, "due_at")
-
-
-def _hand_over(handler: DeadlineHandler | None, activation) -> None:
-    if handler is None:
-        raise RuntimeError("no deadline handlers installed: is the 'actions' app in INSTALLED_APPS?")
-    handler(case_id=activation.process.case_id, stage=host_stage(activation), process_id=activation.process.pk)
-
-
-def raise_warning(activation) -> None:
-    """Two thirds of the time is gone (即将超期)."""
-    _hand_over(_handlers.warning, activation)
-
-
-def handle_breach(activation) -> None:
-    """The time is up (已超期)."""
-    _hand_over(_handlers.breach, activation)

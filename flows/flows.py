@@ -1,15 +1,16 @@
 """The dispute process (纠纷化解流程): each rung of the ladder is a human task in the queue of
-the body that works it; deadlines are timer boundary events on those tasks.
+the body that works it, timed by its stage's clock.
 
 The case status is the record of truth. A stage task is completed by the case service that
 moves the case on (`flows.engine.follow`), and the `route` gateway then opens the task of the
 stage the case is now in — so the process can never run ahead of, or behind, the case.
 
-Deadlines: every stage task carries two non-interrupting timer boundary events read from the stage's
-`CaseDeadline` — a warning at two thirds of the time, and the breach. A breach in the village
-escalates the case one rung; at the township it raises a supervision order (督办) to the county.
-Non-interrupting, because the breach acts through the case service like any other change,
-and completing the host task is what cancels its remaining timers.
+Deadlines: every stage task is timed by its stage's `CaseDeadline` — a warning at two thirds of
+the time, and the breach. They are not viewflow timers: the clock rows are the schedule, and the
+deadline sweep (`fire_deadlines`, flows.deadlines → actions.sweep) acts on the due ones in
+batches. A breach in the village escalates the case one rung, through the case service like any
+other change, which completes the stage task; at the township it raises a supervision order (督办)
+to the county. The chart draws each stage task's clock under its title (ui.views.flow).
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from viewflow.workflow import flow, lock
 from casework import ladder
 from casework.choices import RiskLevel, Rung
 from casework.ladder import Queue
-from flows import deadlines as timers
 from flows import queues
 from flows.models import DisputeProcess
 from flows.views import StageTaskView
@@ -45,18 +45,14 @@ def assigned_mediator(activation):
 
 
 def stage(task: str, *, assign=None) -> flow.View:
-    """The ladder's stage task `task` in its body's queue, with its deadline's warning and breach timers."""
+    """The ladder's stage task `task` in its body's queue (its clock is drawn under it on the chart)."""
     spec = ladder.STAGE_BY_TASK[task]
     owner = QUEUE_OWNERS[spec.queue]
     node = flow.View(StageTaskView).Annotation(title=spec.title).Permission(
         queues.WORK, obj=lambda process: owner(process.case))
     if assign is not None:
         node = node.Assign(assign)
-    return (
-        node.OnTimeout(timers.warning_moment, this.raise_warning, interrupting=False, title=_("Two thirds of the time"))
-        .OnTimeout(timers.breach_moment, this.handle_breach, interrupting=False, title=_("Deadline"))
-        .Next(this.route)
-    )
+    return node.Next(this.route)
 
 
 def status_is(status: str):
@@ -97,10 +93,6 @@ class DisputeFlow(flow.Flow):
 
     route = where_now()
 
-    raise_warning = flow.Function(timers.raise_warning).Annotation(title=_("Deadline warning")).Next(this.warned)
-    handle_breach = flow.Function(timers.handle_breach).Annotation(title=_("Deadline breached")).Next(this.breach_handled)
-    warned = flow.End().Annotation(title=_("Warning sent"))
-    breach_handled = flow.End().Annotation(title=_("Breach handled"))
     end = flow.End().Annotation(title=_("Case closed"))
 
     def bind_case(self, activation, case):

@@ -1,6 +1,7 @@
 """The workflow's process, bound one-to-one to a case (案件流程), and the notifications it raises."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
@@ -30,6 +31,14 @@ class StageTask(Task):
 
     def __str__(self) -> str:
         return f"{self.title or ''} · {self.get_status_display()}"
+
+    @property
+    def title(self):
+        # The rows of the deadline timers the flow no longer has (migration flows 0004) read as
+        # viewflow's Obsolete nodes, titled from their English node names: they were the deadline's.
+        if getattr(self.flow_task, "task_type", "") == "OBSOLETE":
+            return gettext("Deadline")
+        return super().title
 
 
 class Notification(models.Model):

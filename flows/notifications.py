@@ -103,6 +103,40 @@ def push_on_commit(rows: Iterable[Notification], summaries: Mapping[int, dict] |
         transaction.on_commit(lambda: realtime.publish(pushes))
 
 
+def notify_many(notices: Iterable[tuple[Case, str, CaseEvent, Iterable[User | int | None]]]) -> list[Notification]:
+    """`notify` for many changes made by the system at once (the deadline sweep): each notice is
+    (case, kind, event, also). The same recipients as `notify` gives each, in three statements
+    whatever their number: the audiences of every region of the batch read at once, the active
+    users among them, one INSERT; pushed on commit, as `notify` does. The cases' `region` is read.
+    """
+    notices = list(notices)
+    roles = {role for _case, kind, _event, _also in notices for role in AUDIENCE[kind]}
+    paths = {path for case, _kind, _event, _also in notices for path in enclosing_paths(case.region_path)}
+    holders: dict[tuple[str, str], set[int]] = {}
+    if roles:
+        for user_id, role, path in (RoleAssignment.objects.filter(role__in=roles, region__path__in=paths)
+                                    .values_list("user_id", "role", "region__path")):
+            holders.setdefault((role, path), set()).add(user_id)
+    wanted = []
+    for case, kind, _event, also in notices:
+        ids = {u if isinstance(u, int) else u.pk for u in also if u is not None}
+        for path in enclosing_paths(case.region_path):
+            for role in AUDIENCE[kind]:
+                ids.update(holders.get((role, path), ()))
+        wanted.append(ids)
+    everyone = set().union(*wanted) if wanted else set()
+    active = set(User.objects.filter(pk__in=everyone, is_active=True).values_list("pk", flat=True)) if everyone else set()
+    rows = [Notification(recipient_id=pk, kind=kind, case=case, event=event, created_at=event.created_at)
+            for (case, kind, event, _also), ids in zip(notices, wanted, strict=True) for pk in sorted(ids & active)]
+    if not rows:
+        return []
+    rows = Notification.objects.bulk_create(rows)
+    if any(row.pk is None for row in rows):  # a backend that cannot return ids from a bulk insert
+        raise RuntimeError("notify_many needs a backend that returns ids from a bulk insert")
+    push_on_commit(rows, {case.pk: case_summary(case) for case, _kind, _event, _also in notices})
+    return rows
+
+
 # --- read state: only ever the actor's own rows, within their current jurisdiction ---
 
 @transaction.atomic

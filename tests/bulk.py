@@ -1,11 +1,11 @@
 """Many filed cases at once, for the tests that need thousands of due deadlines.
 
-Filing through the services costs tens of milliseconds a case; a test that needs 4,000 armed
-deadline timers would spend minutes on filing alone. `clone_filed_case` copies, with
-`bulk_create`, every row one real filing left — the case, its parties, its `file` event, its
-clock, its viewflow process and tasks (the acceptance task and its two armed timers) and the
-links between the tasks — so each copy is a case the timer sweep treats exactly as the
-original: firing its timers takes the real path. Only for a case just filed (no later rows).
+Filing through the services costs tens of milliseconds a case; a test that needs 4,000 due
+deadlines would spend minutes on filing alone. `clone_filed_case` copies, with `bulk_create`,
+every row one real filing left — the case, its parties, its `file` event, its clock, its
+viewflow process and tasks (the acceptance task) and the links between the tasks — so each copy
+is a case the deadline sweep treats exactly as the original: firing its deadlines takes the
+real path. Only for a case just filed (no later rows).
 """
 from __future__ import annotations
 

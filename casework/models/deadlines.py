@@ -108,7 +108,15 @@ class CaseDeadline(models.Model):
         verbose_name = _("case deadline")
         verbose_name_plural = _("case deadlines")
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["state", "due_at"], name="deadline_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="deadline_due"),
+            # The deadline sweep's two reads (flows.deadlines.due): the open clocks not yet warned
+            # (breached), in order of the moment — a few rows each, however many clocks have ended.
+            models.Index(fields=["warn_at", "id"], name="deadline_warning_sweep",
+                         condition=models.Q(ended_at__isnull=True, warned_at__isnull=True)),
+            models.Index(fields=["due_at", "id"], name="deadline_breach_sweep",
+                         condition=models.Q(ended_at__isnull=True, breached_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()} → {self.due_at:%Y-%m-%d}"

@@ -17,6 +17,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from casework import ladder
 from casework.models import Case, CaseDeadline, CaseEvent
 from flows import engine
+from flows.deadlines import BREACH, WARNING, due
 from flows.models import DisputeProcess
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
@@ -71,12 +72,20 @@ def township_center_of(case: Case) -> Organization:
     return Organization.objects.get(kind=OrganizationKind.GOVERNANCE_CENTER, region=case.region.parent.parent)
 
 
-def timers_of(task: Task) -> dict[str, Task]:
-    """The boundary timers armed on a stage task, by what they lead to: warning, breach."""
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def sweep_moments(deadline: CaseDeadline) -> dict[str, dt.datetime]:
+    """When the deadline sweep takes the clock's warning and its breach (flows.deadlines.due, the
+    query it reads): the first of the clock's own moments at which it is due, checked to be not due
+    a microsecond before. A kind already fired, or a clock standing still with no end, is absent."""
     out = {}
-    for timer in Task.objects.filter(previous=task, flow_task_type="TIMER"):
-        handler = timer.flow_task._next.name
-        out[{"raise_warning": "warning", "handle_breach": "breach"}[handler]] = timer
+    for kind, field in ((WARNING, "warn_at"), (BREACH, "due_at")):
+        for moment in sorted(m for m in (getattr(deadline, field), deadline.pause_ends_at) if m is not None):
+            if due(kind, moment).filter(pk=deadline.pk).exists():
+                assert not due(kind, moment - MICROSECOND).filter(pk=deadline.pk).exists(), (kind, moment)
+                out[kind] = moment
+                break
     return out
 
 
@@ -87,7 +96,7 @@ def stage_clock(case: Case) -> CaseDeadline:
 
 def assert_process_follows(case_id: int, status: str, queue: str | None, *, owner: str | None = "any") -> Task | None:
     """The process agrees with the case: one open stage task for its status, in the right queue,
-    its warning and breach timers armed at the stage clock's moments, every older timer finished;
+    no timer in the process, the stage clock due for the sweep at its warning and due moments;
     a closed case has no open task and a finished process.
 
     queue: "village" | "township" | None (closed). owner: a username, None (unclaimed) or "any".
@@ -104,7 +113,9 @@ def assert_process_follows(case_id: int, status: str, queue: str | None, *, owne
         assert engine.open_stage_task(process.pk) is None
         assert process.status == PROCESS.DONE, process.status
         assert process.finished is not None
-        assert {t.status for t in timers} <= FINISHED, [(t.flow_task.name, t.status) for t in timers]
+        assert timers == [], [(t.flow_task.name, t.status) for t in timers]
+        assert not CaseDeadline.objects.filter(case=case, ended_at__isnull=True).exclude(
+            kind__in=ladder.DETACHED_CLOCKS).exists()
         return None
 
     assert process.status == PROCESS.NEW, process.status
@@ -119,15 +130,14 @@ def assert_process_follows(case_id: int, status: str, queue: str | None, *, owne
     if owner != "any":
         assert (task.owner.username if task.owner_id else None) == owner
 
+    # The process carries no timers: the stage clock is the schedule the sweep reads, due at
+    # exactly its warning and due moments (the older clocks have ended).
+    assert timers == [], [(t.flow_task.name, t.status) for t in timers]
     clock_ = stage_clock(case)
-    armed = timers_of(task)
-    assert set(armed) == {"warning", "breach"}
-    assert armed["warning"].status == STATUS.SCHEDULED
-    assert armed["breach"].status == STATUS.SCHEDULED
-    assert armed["warning"].scheduled == clock_.warn_at
-    assert armed["breach"].scheduled == clock_.due_at
-    older = [t for t in timers if t.pk not in {armed["warning"].pk, armed["breach"].pk}]
-    assert {t.status for t in older} <= FINISHED, [(t.flow_task.name, t.status) for t in older]
+    moments = sweep_moments(clock_)
+    if clock_.state == "running":
+        assert moments.get(BREACH) == clock_.due_at, (moments, clock_.due_at)
+        assert moments.get(WARNING) == (None if clock_.warned_at else clock_.warn_at), (moments, clock_.warn_at)
     return task
 
 

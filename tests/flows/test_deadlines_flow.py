@@ -34,7 +34,7 @@ from tests.flows.helpers import (
     fired,
     process_of,
     stage_clock,
-    timers_of,
+    sweep_moments,
 )
 
 MINUTE = dt.timedelta(minutes=1)
@@ -100,12 +100,10 @@ def test_warning_at_two_thirds_of_the_time_is_recorded_and_leaves_the_case_where
     warning_event = CaseEvent.objects.get(case_id=case_id, action="deadline_warning")
     assert warning_event.data["deadline"] == "acceptance"
 
-    # and the stage task is still open; its warning timer is done, its breach timer still armed
+    # and the stage task is still open; its clock's warning is done, its breach still due at its moment
     task = stage_task(case_id)
     assert task.flow_task.name == "village_acceptance" and task.status == STATUS.NEW
-    armed = timers_of(task)
-    assert armed["warning"].status == STATUS.DONE
-    assert (armed["breach"].status, armed["breach"].scheduled) == (STATUS.SCHEDULED, deadline.due_at)
+    assert sweep_moments(deadline) == {"breach": deadline.due_at}
 
 
 # --- the breach in the village: one rung up ---
@@ -157,9 +155,9 @@ def test_breach_at_the_township_raises_a_supervision_order_and_the_case_stays(de
     deadline.refresh_from_db()
     assert (deadline.state, deadline.ended_at) == ("breached", None)
 
-    # and the same stage task is still open, with both its timers done
+    # and the same stage task is still open, its clock with nothing more to fire
     assert stage_task(case_id) == task
-    assert {t.status for t in timers_of(task).values()} == {STATUS.DONE}
+    assert sweep_moments(deadline) == {}
 
     # and a later sweep finds nothing more to do
     quiet = state_of(case_id)
@@ -248,21 +246,20 @@ def resume(api, case_id: int, *, via: str) -> None:
 
 @pytest.mark.parametrize("via", ["api", "services"])
 @pytest.mark.parametrize("status", ["reported", "village_mediation"])
-def test_a_paused_clock_does_not_fire_and_its_timers_move_with_it_on_resume(demo, api, via, status):
+def test_a_paused_clock_does_not_fire_and_its_moments_move_with_it_on_resume(demo, api, via, status):
     # given a case waiting in the village, whose clock is paused while a party cannot be reached
     case_id = bring(api, status)
     deadline = clock_of(case_id)
     original_warn, original_due = deadline.warn_at, deadline.due_at
     pause(api, case_id, via=via)
 
-    # then its timers wait for the pause to run out (DEADLINE_PAUSE_MAX_DAYS): armed at the moments
-    # the clock reaches if the pause runs its full length, none before the pause ends
+    # then the sweep waits for the pause to run out (DEADLINE_PAUSE_MAX_DAYS): the clock is due at
+    # the moments it reaches if the pause runs its full length, none before the pause ends
     paused = clock_of(case_id)
     longest = paused.pause_ends_at - paused.paused_at
-    armed = timers_of(stage_task(case_id))
-    assert armed["breach"].scheduled == paused.due_at == original_due + longest
-    assert armed["warning"].scheduled == max(original_warn + longest, paused.pause_ends_at)
-    assert {t.status for t in armed.values()} == {STATUS.SCHEDULED}
+    moments = sweep_moments(paused)
+    assert moments["breach"] == paused.due_at == original_due + longest
+    assert moments["warning"] == max(original_warn + longest, paused.pause_ends_at)
 
     # when the sweep runs long after the original due moment, but before the pause runs out
     out = fire_deadlines(original_due + dt.timedelta(days=10))
@@ -278,12 +275,12 @@ def test_a_paused_clock_does_not_fire_and_its_timers_move_with_it_on_resume(demo
     with clock.travel_to(clock_of(case_id).paused_at + stood):
         resume(api, case_id, via=via)
 
-    # then the clock moved by the time it stood still, and the timers are back, at its new moments
+    # then the clock moved by the time it stood still, and the sweep takes it at its new moments
     deadline.refresh_from_db()
     assert deadline.state == "running"
     assert abs((deadline.due_at - original_due) - stood) < dt.timedelta(seconds=5)
     assert abs((deadline.warn_at - original_warn) - stood) < dt.timedelta(seconds=5)
-    assert_process_follows(case_id, status, "village")  # timers at exactly warn_at / due_at
+    assert_process_follows(case_id, status, "village")  # due at exactly warn_at / due_at
 
     # and a sweep after the original due moment (but before the new warning) fires nothing
     assert fired(fire_deadlines(original_due + MINUTE))[0] == 0
@@ -307,7 +304,7 @@ def test_dry_run_counts_what_is_due_and_changes_nothing(demo, api):
     # when the sweep runs dry
     out = fire_deadlines(as_of, dry_run=True)
 
-    # then it reports the six due timers (a warning and a breach each) and changed nothing
+    # then it reports the six due firings (a warning and a breach each) and changed nothing
     assert out.startswith("6 deadline timer(s) due as of"), out
     assert [state_of(c) for c in [*cases, later]] == before
     assert CaseEvent.objects.count() == event_count
@@ -316,45 +313,33 @@ def test_dry_run_counts_what_is_due_and_changes_nothing(demo, api):
     assert fired(fire_deadlines(as_of))[0] == 6
 
 
-# --- viewflow's own dispatcher fires them too ---
+# --- the clocks are the schedule: no viewflow timer, the worker job sweeps them ---
 
-def test_viewflows_workflow_timers_command_fires_a_breach_that_is_really_due(demo, api):
-    # given a case filed five days ago: by the wall clock both its timers are past due
+def test_the_process_has_no_timers_so_viewflows_dispatcher_finds_nothing_and_the_worker_job_fires(demo, api):
+    # given a case filed five days ago: by the wall clock its warning and its breach are past due
     with clock.travel_to(clock.now() - dt.timedelta(days=5)):
         case_id = file_via_api(api)
     deadline = clock_of(case_id)
     assert deadline.due_at < clock.now()
 
-    # when viewflow's dispatcher runs (it knows nothing of --as-of: it uses django's timezone.now)
+    # when viewflow's own dispatcher runs: the process carries no timer, so it has nothing to fire
     out = io.StringIO()
     call_command("workflow_timers", stdout=out)
+    assert out.getvalue().startswith("0 timer(s) fired"), out.getvalue()
+    assert not Task.objects.filter(process=process_of(case_id), flow_task_type="TIMER").exists()
+    assert actions(case_id) == ["file"]
 
-    # then both timers fired through the same handlers: warning, breach, automatic escalation
-    assert out.getvalue().startswith("2 timer(s) fired"), out.getvalue()
+    # when the worker job (serve / run_workers) runs at the wall clock's moment
+    from flows.timers import fire_deadlines_job
+
+    assert fire_deadlines_job() == 2
+
+    # then warning, breach and the automatic escalation, by the system; and again, nothing more
     assert events(case_id)[1:] == [("deadline_warning", None), ("deadline_breached", None), ("escalate", None)]
     assert_process_follows(case_id, "township_triage", "township", owner=None)
-
-    # and our own sweep, run afterwards, finds nothing left to fire
+    assert fire_deadlines_job() == 0
     assert fired(fire_deadlines(clock.now()))[0] == 0
     assert actions(case_id).count("escalate") == 1
-
-
-def test_viewflows_workflow_timers_command_fires_a_warning_made_due(demo, api):
-    # given a case whose warning timer is made due now by moving it into the past
-    case_id = file_via_api(api)
-    warning = timers_of(stage_task(case_id))["warning"]
-    Task.objects.filter(pk=warning.pk).update(scheduled=clock.now() - MINUTE)
-
-    # when viewflow's dispatcher runs
-    out = io.StringIO()
-    call_command("workflow_timers", stdout=out)
-
-    # then the warning fired, once, and the case stays in the village
-    assert out.getvalue().startswith("1 timer(s) fired"), out.getvalue()
-    assert actions(case_id) == ["file", "deadline_warning"]
-    assert Case.objects.get(pk=case_id).status == "reported"
-    call_command("workflow_timers", stdout=io.StringIO())
-    assert actions(case_id) == ["file", "deadline_warning"]
 
 
 def test_a_deadline_rule_of_zero_days_makes_the_clock_due_the_same_day(demo, api):

@@ -360,19 +360,19 @@ def test_an_unknown_task_id_is_not_found(ladder, api, task_id):
     assert everything_of(ladder) == before
 
 
-def test_a_timer_task_id_is_not_a_task_one_can_claim(ladder, api):
-    # given the id of a stage's timer (not a human task)
-    task = engine.open_stage_task(process_of(ladder["fengyuan"]).pk)
-    timer = Task.objects.filter(previous=task, flow_task_type="TIMER").first()
+def test_a_task_id_that_is_not_a_stage_task_is_not_a_task_one_can_claim(ladder, api):
+    # given the id of a task of the case's process that is not a human stage task (its start)
+    process = process_of(ladder["fengyuan"])
+    other = Task.objects.filter(process=process).exclude(flow_task_type="HUMAN").order_by("pk").first()
 
-    before, timer_before = snapshot(ladder["fengyuan"]), task_state(timer.pk)
+    before, other_before = snapshot(ladder["fengyuan"]), task_state(other.pk)
 
     # when a committee member tries to claim it
-    response = act(api, "head1", timer.pk, "claim")
+    response = act(api, "head1", other.pk, "claim")
 
-    # then it is not found, and neither the timer nor the case changed
+    # then it is not found, and neither that task nor the case changed
     assert response.status_code == 404
-    assert task_state(timer.pk) == timer_before == (STATUS.SCHEDULED, None)
+    assert task_state(other.pk) == other_before
     assert snapshot(ladder["fengyuan"]) == before
 
 

@@ -1,8 +1,9 @@
 """DESIGN.md §6 "A deadline fires once, even with several timer workers running", with real
-worker processes: several `manage.py fire_deadlines --as-of …` (and viewflow's own
-`workflow_timers`) started at once against the test database.
+worker processes: several `manage.py fire_deadlines --as-of …` (or at the wall clock's moment,
+beside viewflow's own `workflow_timers`, which has no timer of ours left to fire) started at once
+against the test database.
 
-The workers share the test database (tests/processes.py). They look only at outcomes — events, statuses, timer rows — never at timings.
+The workers share the test database (tests/processes.py). They look only at outcomes — events, statuses, clocks — never at timings.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from casework import clock
 from casework.models import Case, CaseDeadline, CaseEvent
+from flows.timers import due_count
 from tests.conftest import file_case
 from tests.processes import ROOT, worker_env
 
@@ -72,10 +74,13 @@ def assert_fired_once_and_escalated(case_ids: list[int]) -> None:
     acceptance = CaseDeadline.objects.filter(case_id__in=case_ids, kind="acceptance")
     assert acceptance.count() == len(case_ids)
     assert set(acceptance.values_list("state", flat=True)) == {"breached"}
-    # one triage task per case, each with its own two armed timers; nothing left in ERROR
+    # one triage task per case, timed by its own triage clock (not yet due); no timer rows; nothing in ERROR
     triage = Task.objects.filter(process__disputeprocess__case_id__in=case_ids, flow_task_type="HUMAN",
                                  status=STATUS.NEW)
     assert sorted(t.flow_task.name for t in triage) == ["township_triage"] * len(case_ids)
+    assert CaseDeadline.objects.filter(case_id__in=case_ids, kind="township_triage", ended_at__isnull=True,
+                                       warned_at__isnull=True, breached_at__isnull=True).count() == len(case_ids)
+    assert not Task.objects.filter(process__disputeprocess__case_id__in=case_ids, flow_task_type="TIMER").exists()
     assert not Task.objects.filter(status=STATUS.ERROR).exists()
     out = io.StringIO()
     call_command("verify_audit", stdout=out, stderr=io.StringIO())
@@ -87,14 +92,14 @@ def test_fire_deadlines_processes_at_once_fire_each_deadline_exactly_once(demo, 
     # given 40 cases whose acceptance clocks are all past due at the sweep's moment
     case_ids = file_cases(CASES)
     as_of = max(CaseDeadline.objects.filter(case_id__in=case_ids).values_list("due_at", flat=True)) + dt.timedelta(minutes=1)
-    due = Task.objects.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=as_of).count()
+    due = due_count(as_of)
     assert due == 2 * CASES  # a warning and a breach each
 
     # when several worker processes sweep that moment at once
     env = worker_env(tmp_path)
     fired = finish([start(["fire_deadlines", "--as-of", as_of.isoformat()], env) for _ in range(workers)])
 
-    # then every timer fired exactly once between them: one warning, one breach, one escalation per case
+    # then every deadline fired exactly once between them: one warning, one breach, one escalation per case
     assert sum(fired) == due, fired
     assert_fired_once_and_escalated(case_ids)
 
@@ -119,18 +124,19 @@ def test_a_second_round_of_workers_finds_nothing_to_fire(demo, transactional_db,
     assert_fired_once_and_escalated(case_ids)
 
 
-def test_fire_deadlines_and_viewflows_workflow_timers_at_once_fire_each_deadline_exactly_once(
+def test_two_wall_clock_sweeps_and_viewflows_workflow_timers_at_once_fire_each_deadline_exactly_once(
         demo, transactional_db, tmp_path):
-    # given 40 cases filed five days ago: by the wall clock their acceptance timers are all past due
+    # given 40 cases filed five days ago: by the wall clock their acceptance clocks are all past due
     with clock.travel_to(clock.now() - dt.timedelta(days=5)):
         case_ids = file_cases(CASES)
-    due = Task.objects.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=clock.now()).count()
+    due = due_count(clock.now())
     assert due == 2 * CASES
 
-    # when our sweep and viewflow's dispatcher run at the same time
+    # when two sweeps at the wall clock's moment and viewflow's dispatcher run at the same time
     env = worker_env(tmp_path)
-    fired = finish([start(["fire_deadlines"], env), start(["workflow_timers"], env)])
+    fired = finish([start(["fire_deadlines"], env), start(["fire_deadlines"], env), start(["workflow_timers"], env)])
 
-    # then between them every timer fired once
+    # then between the sweeps every deadline fired once; viewflow's dispatcher had no timer to fire
+    assert fired[2] == 0, fired
     assert sum(fired) == due, fired
     assert_fired_once_and_escalated(case_ids)

@@ -1,18 +1,17 @@
 """延长调解期限: POST /api/v1/cases/{id}/deadline/extend/ (DESIGN.md §2) — village mediation once with
-both parties' consent, township mediation once by 30 days; the CaseDeadline and the viewflow
-timers of the case's process both move."""
+both parties' consent, township mediation once by 30 days; the CaseDeadline moves, and with it
+the moments at which the deadline sweep takes it."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
-from casework import clock
+from casework import clock, ladder
 from casework.choices import Status
 from casework.models import Case, CaseDeadline, DeadlineRule
 from tests.conftest import bring_to
+from tests.flows.helpers import sweep_moments
 from tests.mediation.support import OUTSIDE, at, events, post, records
 
 REASON = "双方同意延期，待房屋漏水鉴定结果出来后再行调解"
@@ -27,10 +26,10 @@ def stage_clock(case_id: int, kind: str) -> CaseDeadline:
 
 
 def timers(case_id: int) -> dict[str, dt.datetime]:
-    """The scheduled moments of the case's armed timers, by what they lead to."""
-    armed = Task.objects.filter(process__disputeprocess__case_id=case_id, flow_task_type="TIMER",
-                                status=STATUS.SCHEDULED)
-    return {task.flow_task._next.name: task.scheduled for task in armed}
+    """When the deadline sweep takes the case's stage clock's warning and breach (its moments, read
+    through the sweep's own query: tests.flows.helpers.sweep_moments)."""
+    deadline = CaseDeadline.objects.exclude(kind__in=ladder.DETACHED_CLOCKS).get(case_id=case_id, ended_at__isnull=True)
+    return sweep_moments(deadline)
 
 
 def test_village_mediation_is_extended_once_with_both_parties_consent_and_its_timers_move(demo, api):
@@ -39,7 +38,7 @@ def test_village_mediation_is_extended_once_with_both_parties_consent_and_its_ti
         case = bring_to(Status.VILLAGE_MEDIATION)
     before = stage_clock(case.pk, "village_mediation")
     assert before.due_at == at(2026, 4, 1, 23, 59) + dt.timedelta(seconds=59)
-    assert timers(case.pk) == {"raise_warning": before.warn_at, "handle_breach": before.due_at}
+    assert timers(case.pk) == {"warning": before.warn_at, "breach": before.due_at}
 
     # when the committee head extends it on 20 March with both parties' consent
     with clock.travel_to(at(2026, 3, 20)):
@@ -53,8 +52,8 @@ def test_village_mediation_is_extended_once_with_both_parties_consent_and_its_ti
     assert after.warn_at == after.started_at + (after.due_at - after.started_at) * 2 / 3
     assert response.data["deadline"]["extended"] is True
     assert dt.datetime.fromisoformat(response.data["deadline"]["due_at"]) == after.due_at
-    # and the viewflow timers of the case's process are re-timed to the new moments
-    assert timers(case.pk) == {"raise_warning": after.warn_at, "handle_breach": after.due_at}
+    # and the sweep takes the clock at its new moments
+    assert timers(case.pk) == {"warning": after.warn_at, "breach": after.due_at}
     # and the timeline records the extension, the consent and the reason
     event = Case.objects.get(pk=case.pk).events.order_by("-seq").first()
     assert event.action == "extend_deadline" and event.note == REASON
@@ -105,7 +104,7 @@ def test_township_mediation_is_extended_once_by_30_days(demo, api):
     assert response.status_code == 200, response.data
     after = stage_clock(case.pk, "township_mediation")
     assert after.due_at == before.due_at + dt.timedelta(days=30) and after.extended
-    assert timers(case.pk)["handle_breach"] == after.due_at
+    assert timers(case.pk)["breach"] == after.due_at
     assert events(case.pk)[-1] == "extend_deadline"
     # and a second extension is refused, moving neither the clock nor the timers
     before, armed = records(case.pk), timers(case.pk)
@@ -191,11 +190,11 @@ def test_paused_clock_is_extended_and_its_timers_wait_for_the_resume(demo, api):
     paused = stage_clock(case.pk, "village_mediation")
     longest = paused.pause_ends_at - paused.paused_at
     assert paused.due_at == original_due + dt.timedelta(days=30) + longest
-    assert timers(case.pk) == {"raise_warning": max(paused.warn_at, paused.pause_ends_at),
-                               "handle_breach": paused.due_at}
+    assert timers(case.pk) == {"warning": max(paused.warn_at, paused.pause_ends_at),
+                               "breach": paused.due_at}
     # and when it resumes five days after the pause, the timers are armed at the extended, shifted moments
     with clock.travel_to(at(2026, 3, 15)):
         assert post(api, "head1", case.pk, "deadline/resume/").status_code == 200
     resumed = stage_clock(case.pk, "village_mediation")
     assert abs(resumed.due_at - (original_due + dt.timedelta(days=35))) < dt.timedelta(minutes=1)
-    assert timers(case.pk) == {"raise_warning": resumed.warn_at, "handle_breach": resumed.due_at}
+    assert timers(case.pk) == {"warning": resumed.warn_at, "breach": resumed.due_at}

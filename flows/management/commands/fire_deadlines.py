@@ -6,11 +6,11 @@ from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from casework import clock
-from flows.timers import due_timers, fire_due
+from flows.timers import due_count, fire_due
 
 
 class Command(BaseCommand):
-    help = "Process every deadline timer due at a moment (default: now): warnings, escalations, supervision orders."
+    help = "Process every deadline due at a moment (default: now): warnings, escalations, supervision orders."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--as-of", help="ISO 8601 moment, e.g. 2026-12-31T09:00:00+08:00")
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if parsed is None:
                 raise CommandError(f"--as-of is not an ISO 8601 moment: {as_of!r}")
             moment = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-        total = due_timers(moment).count()
+        total = 0 if dry_run else due_count(moment)
         with tqdm(total=total, unit="timer", disable=dry_run or total < 200 or not self.stderr.isatty(),
                   file=self.stderr) as bar:
             result = fire_due(as_of=moment, dry_run=dry_run, progress=bar.update)
