@@ -23,7 +23,7 @@ from casework.choices import DeadlineState
 from casework.errors import InvalidInput, InvalidTransition
 from casework.ladder import EventAction
 from casework.models import Case, CaseDeadline, User
-from flows import engine
+from flows import engine, inbox
 
 
 def _clock_refusal() -> str:
@@ -48,6 +48,7 @@ def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
     paused = deadlines.pause_clock(case=case, actor=actor, reason=reason)
     record_change(case, actor=actor, action=EventAction.PAUSE_CLOCK, note=reason, data={"deadline": paused.kind})
     engine.reschedule(case)
+    inbox.sync([case.pk])  # the stage's due moment
     return case
 
 
@@ -59,6 +60,7 @@ def case_resume_clock(*, case_id: int, actor: User, note: str = "") -> Case:
                   data={"deadline": resumed.kind, "paused_seconds": int(stood.total_seconds()),
                         "due_at": resumed.due_at})
     engine.reschedule(case)
+    inbox.sync([case.pk])  # the stage's due moment
     return case
 
 
@@ -125,4 +127,5 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
                         "day_count": deadline.day_count, "parties_consent": bool(parties_consent),
                         "previous_due_at": previous_due, "due_at": deadline.due_at})
     engine.reschedule(case)
+    inbox.sync([case.pk])  # the stage's due moment
     return case

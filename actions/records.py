@@ -26,7 +26,7 @@ from casework.choices import Channel, DeadlineKind, Satisfaction, Status
 from casework.errors import InvalidInput, InvalidTransition, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, User
-from flows import engine
+from flows import engine, inbox
 from mediation import agreements
 from mediation import permissions as mperms
 from mediation.choices import DECIDED, ConfirmationStatus, VisitManner
@@ -264,6 +264,7 @@ def agreement_complete(*, case_id: int, actor: User, facts: str | None = None, p
     })
     if obligations is not None:
         engine.reschedule(case)
+        inbox.sync([case.pk])  # the follow-up visit's due moment
     return agreement
 
 
