@@ -10,8 +10,10 @@ from flows import notifications
 
 
 class TaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    stage = serializers.SerializerMethodField()
+    """A stage task of the inbox, read from its projection (flows.models.InboxEntry)."""
+
+    id = serializers.IntegerField(source="task_id")
+    stage = serializers.CharField()
     title = serializers.SerializerMethodField()
     status = serializers.CharField()
     owner = serializers.SerializerMethodField()
@@ -21,20 +23,17 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
 
-    def get_stage(self, task) -> str:
-        return task.flow_task.name
-
     def get_title(self, task) -> str:
-        return str(task.flow_task.task_title)
+        return str(task.title)
 
     def get_owner(self, task) -> str | None:
         return task.owner.username if task.owner_id else None
 
     def get_queue(self, task) -> dict:
-        return {"id": int(task.owner_permission_obj_pk)}
+        return {"id": task.organization_id}
 
     def get_case(self, task) -> dict:
-        case = task.process.disputeprocess.case
+        case = task.case
         return {"id": case.pk, "number": case.number, "title": case.title, "status": case.status,
                 "risk_level": case.risk_level, "region": case.region.name}
 
