@@ -13,7 +13,7 @@ class TaskSerializer(serializers.Serializer):
     """A stage task of the inbox, read from its projection (flows.models.InboxEntry)."""
 
     id = serializers.IntegerField(source="task_id")
-    stage = serializers.CharField()
+    stage = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     status = serializers.CharField()
     owner = serializers.SerializerMethodField()
@@ -22,6 +22,9 @@ class TaskSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
+
+    def get_stage(self, task) -> str:
+        return task.stage
 
     def get_title(self, task) -> str:
         return str(task.title)
