@@ -18,12 +18,19 @@ times unmeasured and `--requests` times measured, and once more inside
 `CaptureQueriesContext` to count its SQL (BEGIN/COMMIT included, as in query_counts.py):
 
   - ours — `GET /api/v1/tasks/?view=queue` as center1 (the center's unclaimed tasks) and
-    `?view=all` as head1 (枫源村's committee), at each page size;
+    `?view=all` as head1 (枫源村's committee), at each page size: read from the inbox's
+    projection (flows.InboxEntry, kept in step by the services that filled the township), with
+    the case, its region and the holder joined, soonest due first;
   - bare — `GET /bench/inbox-bare/?view=…`, a plain DRF `ListAPIView` + `ModelSerializer` over
     the same viewflow `Task` rows filtered the same way (same queue lookup, human tasks,
     open, in the viewer's bodies' queues, unowned for `queue`), ordered by id: no due-moment
     annotation, no case, no joins. It is mounted on a URLconf built by this script (the
     production URLconf and bench/urls.py do not know it).
+
+It prints the ratios ours / bare, whether issue 13's target is met (p95 at most 1.5x the bare
+list's at the largest size, for every endpoint), and whether the projection holds one row per
+open task of the township. The PostgreSQL database is `fengqiao_bench_inbox` plus
+BENCH_DATABASE_SUFFIX.
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ DATABASE_NAME = "fengqiao_bench_inbox"
 BATCH = 500
 TOWNSHIP = "330681108"  # 枫桥镇
 URLCONF = "bench_inbox_urls"
+TARGET_P95_RATIO = 1.5  # issue 13: inbox at 10,000 open tasks, p95 <= 1.5x the bare list
 
 
 def build_bare_view():
@@ -166,7 +174,7 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
     def client(username: str) -> APIClient:
         if username not in clients:
             token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-            clients[username] = APIClient()
+            clients[username] = APIClient(HTTP_HOST="localhost")  # one of ALLOWED_HOSTS, unlike "testserver"
             clients[username].credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return clients[username]
 
@@ -204,6 +212,9 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
                                        percentile(times, 0.95), statistics.fmean(times))
                 print(f"  {name}: {results[size][name]}", file=sys.stderr, flush=True)
 
+    from flows.models import InboxEntry
+
+    projection_rows = InboxEntry.objects.filter(case__region_path__startswith=township.path + ".").count()
     rows, constant = [], True
     for name, _, _ in endpoints:
         queries = [results[s][name][0] for s in sizes]
@@ -226,7 +237,14 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
     print(table(["backend", "ours / bare", "open tasks", "p50", "p95"], ratios))
     print(f"\n[{backend}] query counts constant across {', '.join(f'{s:,}' for s in sizes)} open tasks: "
           f"{'yes' if constant else 'NO'}", flush=True)
-    return constant
+    largest = sizes[-1]
+    worst = max(results[largest][name][4] / results[largest][name.replace("ours  /api/v1/tasks/", "bare  /bench/inbox-bare/")][4]
+                for name, _, _ in endpoints if name.startswith("ours"))
+    print(f"[{backend}] target (issue 13): inbox p95 <= {TARGET_P95_RATIO}x the bare list's at {largest:,} open tasks — "
+          f"worst endpoint {worst:.2f}x: {'met' if worst <= TARGET_P95_RATIO else 'NOT met'}", flush=True)
+    print(f"[{backend}] projection in step: {projection_rows:,} inbox rows for {open_tasks():,} open tasks "
+          f"({'yes' if projection_rows == open_tasks() else 'NO'})", flush=True)
+    return constant and projection_rows == open_tasks()
 
 
 def main(argv: list[str] | None = None) -> int:
