@@ -108,7 +108,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: list[int]) -> bool:
+def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: list[int],
+        services_up_to: int = 200) -> bool:
     import django
 
     django.setup()
@@ -145,7 +146,65 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
         return Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED],
                                    process__disputeprocess__case__region_path__startswith=township.path + ".").count()
 
+    def clone_up_to(size: int) -> None:
+        """Copy the cases filed so far, with their process, open stage task and open clocks, until
+        the township holds `size` open tasks; then fill the projection for them with one bulk
+        `flows.inbox.sync` — what a bulk writer of tasks does."""
+        from django.db import connection
+        from viewflow.workflow.models import Process
+
+        from casework.models import Case, CaseDeadline
+        from flows import inbox
+        from flows.models import InboxEntry
+
+        sources = list(Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED],
+                                           process__disputeprocess__case__region_path__startswith=township.path + ".")
+                       .select_related("process__disputeprocess__case").order_by("pk"))
+        clocks: dict[int, list] = {}
+        for deadline in CaseDeadline.objects.filter(case__in=[t.process.disputeprocess.case_id for t in sources],
+                                                    ended_at__isnull=True):
+            clocks.setdefault(deadline.case_id, []).append(deadline)
+
+        def copy_of(row, model=None, **changes):
+            """A new unsaved row of `model` (default: the row's) with the row's column values and `changes`."""
+            model = model or type(row)
+            values = {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
+            return model(**{**values, **changes})
+
+        missing, copy = size - open_tasks(), 0
+        began = time.monotonic()
+        while missing > 0:
+            batch = [sources[(copy + i) % len(sources)] for i in range(min(BATCH * 4, missing))]
+            with transaction.atomic():
+                cases = []
+                for i, task in enumerate(batch):
+                    case = copy_of(task.process.disputeprocess.case)
+                    case.number = f"{case.number}-c{copy + i}"
+                    cases.append(case)
+                Case.objects.bulk_create(cases)
+                processes = [copy_of(task.process, model=Process) for task in batch]
+                Process.objects.bulk_create(processes)
+                with connection.cursor() as cursor:  # the child rows of the multi-table DisputeProcess
+                    cursor.executemany("INSERT INTO flows_disputeprocess (process_ptr_id, case_id) VALUES (%s, %s)",
+                                       [(p.pk, c.pk) for p, c in zip(processes, cases, strict=True)])
+                tasks = [copy_of(task, process_id=process.pk) for task, process in zip(batch, processes, strict=True)]
+                Task.objects.bulk_create(tasks)
+                deadlines = []
+                for task, case in zip(batch, cases, strict=True):
+                    for deadline in clocks.get(task.process.disputeprocess.case_id, []):
+                        deadlines.append(copy_of(deadline, case_id=case.pk))
+                CaseDeadline.objects.bulk_create(deadlines)
+                inbox.sync([c.pk for c in cases])
+            copy += len(batch)
+            missing -= len(batch)
+            print(f"  … {open_tasks():,} open tasks, {InboxEntry.objects.count():,} in the inbox "
+                  f"({time.monotonic() - began:.0f}s)", file=sys.stderr, flush=True)
+
     def top_up(size: int) -> None:
+        if size > services_up_to and open_tasks() < size:
+            top_up(services_up_to)
+            clone_up_to(size)
+            return
         missing = size - open_tasks()
         began, done = time.monotonic(), 0
         while done < missing:
@@ -254,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--page-sizes", default="20,50")
+    parser.add_argument("--services-up-to", type=int, default=200,
+                        help="open tasks filed through the services; beyond, copies of them are written in bulk")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     page_sizes = [int(s) for s in args.page_sizes.split(",")]
@@ -263,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         codes = []
         for backend in backends("both"):
             cmd = [sys.executable, str(Path(__file__).resolve()), "--backend", backend, "--sizes", args.sizes,
-                   "--requests", str(args.requests), "--warmup", str(args.warmup), "--page-sizes", args.page_sizes]
+                   "--requests", str(args.requests), "--warmup", str(args.warmup), "--page-sizes", args.page_sizes,
+                   "--services-up-to", str(args.services_up_to)]
             codes.append(subprocess.run(cmd, cwd=ROOT).returncode)
         return max(codes)
 
@@ -271,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.clear()
         os.environ.update(env)
         began = time.monotonic()
-        ok = run(args.backend, sizes, args.requests, args.warmup, page_sizes)
+        ok = run(args.backend, sizes, args.requests, args.warmup, page_sizes, args.services_up_to)
         print(f"[{args.backend}] whole run {time.monotonic() - began:.0f}s", flush=True)
         return 0 if ok else 1
 

@@ -35,7 +35,7 @@ class TaskListView(generics.ListAPIView):
         view = self.request.query_params.get("view", "all")
         if view not in selectors.INBOX_VIEWS:
             raise ValidationError({"view": [_("Choose one of: %(views)s") % {"views": ", ".join(selectors.INBOX_VIEWS)}]})
-        return selectors.inbox(viewer=self.request.user, view=view)
+        return selectors.inbox(viewer=self.request.user, view=view).only(*TaskSerializer.COLUMNS)
 
 
 def _task_id(raw) -> int:
