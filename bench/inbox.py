@@ -13,9 +13,10 @@ committees' queues; one village task in five is claimed by its village's mediato
 (`actions.tasks.task_claim`).
 
 Then, in process, through DRF's APIClient with token auth (the whole middleware stack, the
-view, the serializer, JSON rendering — no network), each endpoint is requested `--warmup`
-times unmeasured and `--requests` times measured, and once more inside
-`CaptureQueriesContext` to count its SQL (BEGIN/COMMIT included, as in query_counts.py):
+view, the serializer, JSON rendering — no network), each endpoint is requested once inside
+`CaptureQueriesContext` to count its SQL (BEGIN/COMMIT included, as in query_counts.py),
+`--warmup` times unmeasured and `--requests` times measured — in turn with its bare twin,
+one request of each, so both see the same machine:
 
   - ours — `GET /api/v1/tasks/?view=queue` as center1 (the center's unclaimed tasks) and
     `?view=all` as head1 (枫源村's committee), at each page size: read from the inbox's
@@ -252,24 +253,29 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
             print(f"[{backend}] topping up to {size:,} open tasks in 枫桥镇…", file=sys.stderr, flush=True)
             top_up(size)
             results[size] = {}
-            for name, who, url in endpoints:
-                c = client(who)
-                with CaptureQueriesContext(connection) as captured:
-                    response = c.get(url)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{name}: {response.status_code} {response.content[:300]}")
-                queries = len(captured.captured_queries)  # now: the next request clears the query log
-                count, rows = response.data["count"], len(response.data["results"])
-                for _ in range(warmup):
-                    c.get(url)
-                times = []
+            # Each endpoint of ours is measured with its bare twin, one request of each in turn, so
+            # that both see the same share of a machine other work may be using.
+            for pair in (endpoints[i:i + 2] for i in range(0, len(endpoints), 2)):
+                facts = {}
+                for name, who, url in pair:
+                    with CaptureQueriesContext(connection) as captured:
+                        response = client(who).get(url)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{name}: {response.status_code} {response.content[:300]}")
+                    facts[name] = (len(captured.captured_queries), response.data["count"], len(response.data["results"]))
+                    for _ in range(warmup):
+                        client(who).get(url)
+                times = {name: [] for name, _, _ in pair}
                 for _ in range(requests):
-                    began = time.perf_counter()
-                    c.get(url)
-                    times.append(1000 * (time.perf_counter() - began))
-                results[size][name] = (queries, count, rows, statistics.median(times),
-                                       percentile(times, 0.95), statistics.fmean(times))
-                print(f"  {name}: {results[size][name]}", file=sys.stderr, flush=True)
+                    for name, who, url in pair:
+                        c = client(who)
+                        began = time.perf_counter()
+                        c.get(url)
+                        times[name].append(1000 * (time.perf_counter() - began))
+                for name, _, _ in pair:
+                    results[size][name] = (*facts[name], statistics.median(times[name]),
+                                           percentile(times[name], 0.95), statistics.fmean(times[name]))
+                    print(f"  {name}: {results[size][name]}", file=sys.stderr, flush=True)
 
     from flows.models import InboxEntry
 
