@@ -13,8 +13,8 @@ committees' queues; one village task in five is claimed by its village's mediato
 (`actions.tasks.task_claim`).
 
 Then, in process, through DRF's APIClient with token auth (the whole middleware stack, the
-view, the serializer, JSON rendering — no network), each endpoint is requested once inside
-`CaptureQueriesContext` to count its SQL (BEGIN/COMMIT included, as in query_counts.py),
+view, the serializer, JSON rendering — no network), each endpoint is requested once, then once
+inside `CaptureQueriesContext` to count its SQL (BEGIN/COMMIT included, as in query_counts.py),
 `--warmup` times unmeasured and `--requests` times measured — in turn with its bare twin,
 one request of each, so both see the same machine:
 
@@ -258,6 +258,7 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
             for pair in (endpoints[i:i + 2] for i in range(0, len(endpoints), 2)):
                 facts = {}
                 for name, who, url in pair:
+                    client(who).get(url)  # what the process loads once (on PostgreSQL, 5 statements) is not counted
                     with CaptureQueriesContext(connection) as captured:
                         response = client(who).get(url)
                     if response.status_code != 200:
