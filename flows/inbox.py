@@ -28,8 +28,9 @@ __all__ = ["CHUNK", "INBOX_STATUSES", "rebuild", "stage_due", "sync"]
 
 # The tasks a queue shows: waiting to be claimed, or claimed and not yet done.
 INBOX_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
-# Case ids per round of statements: well inside every backend's limit on query parameters.
-CHUNK = 500
+# Case ids per round of statements: the delete names the chunk's cases and its open tasks, inside
+# the 999 parameters a SQLite library may be built with.
+CHUNK = 400
 UPDATED = ["case", "organization", "owner", "stage", "status", "created", "due_at"]
 
 
@@ -66,7 +67,7 @@ def sync(case_ids: Iterable[int]) -> None:
 
     Three statements per `CHUNK` cases, whatever moved: read the open tasks with their due
     moment, delete the rows of tasks no longer open, write the others (insert or update; two
-    when none is open). Call it inside the transaction that moved the tasks or clocks, after the
+    when none is open; on SQLite the write is split every 124 rows, its parameter limit). Call it inside the transaction that moved the tasks or clocks, after the
     process step, holding the cases' row locks (or, in bulk, the clocks').
     """
     ids = sorted(set(case_ids))
