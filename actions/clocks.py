@@ -23,6 +23,7 @@ from casework.choices import DeadlineState
 from casework.errors import InvalidInput, InvalidTransition
 from casework.ladder import EventAction
 from casework.models import Case, CaseDeadline, User
+from flows import inbox
 
 
 def _clock_refusal() -> str:
@@ -46,6 +47,7 @@ def case_pause_clock(*, case_id: int, actor: User, reason: str) -> Case:
     settle_lapsed_pause(case, deadlines.current_clock(case))
     paused = deadlines.pause_clock(case=case, actor=actor, reason=reason)
     record_change(case, actor=actor, action=EventAction.PAUSE_CLOCK, note=reason, data={"deadline": paused.kind})
+    inbox.sync([case.pk])  # the stage's due moment
     return case
 
 
@@ -56,6 +58,7 @@ def case_resume_clock(*, case_id: int, actor: User, note: str = "") -> Case:
     record_change(case, actor=actor, action=EventAction.RESUME_CLOCK, note=note,
                   data={"deadline": resumed.kind, "paused_seconds": int(stood.total_seconds()),
                         "due_at": resumed.due_at})
+    inbox.sync([case.pk])  # the stage's due moment
     return case
 
 
@@ -121,4 +124,5 @@ def case_extend_deadline(*, case_id: int, actor: User, reason: str, parties_cons
                   data={"deadline": deadline.kind, "extension_days": deadline.extension_days,
                         "day_count": deadline.day_count, "parties_consent": bool(parties_consent),
                         "previous_due_at": previous_due, "due_at": deadline.due_at})
+    inbox.sync([case.pk])  # the stage's due moment
     return case

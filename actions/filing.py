@@ -18,7 +18,7 @@ from casework.choices import NotificationKind, RegionLevel, RiskLevel, Source, S
 from casework.errors import Forbidden, InvalidInput
 from casework.ladder import EventAction
 from casework.models import Case, CaseNumberCounter, IdempotencyKey, Party, Region, User
-from flows import engine
+from flows import engine, inbox
 
 
 @dataclass
@@ -132,4 +132,5 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
                       data={"automatic": True, "reason": "high_risk"},
                       notify=NotificationKind.HIGH_RISK, notify_exclude=actor)
     engine.start(case)
+    inbox.sync([case.pk])
     return case

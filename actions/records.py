@@ -26,6 +26,7 @@ from casework.choices import Channel, DeadlineKind, Satisfaction, Status
 from casework.errors import InvalidInput, InvalidTransition, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, User
+from flows import inbox
 from mediation import agreements
 from mediation import permissions as mperms
 from mediation.choices import DECIDED, ConfirmationStatus, VisitManner
@@ -261,6 +262,8 @@ def agreement_complete(*, case_id: int, actor: User, facts: str | None = None, p
     record_change(case, actor=actor, action=EventAction.AGREEMENT_AMENDED, data={
         "agreement": agreement.pk, "changed": changed, "missing": [str(m) for m in agreement.missing_contents()],
     })
+    if obligations is not None:
+        inbox.sync([case.pk])  # the follow-up visit's due moment
     return agreement
 
 

@@ -19,7 +19,7 @@ from casework.choices import NotificationKind, RiskLevel
 from casework.errors import InvalidInput, InvalidTransition
 from casework.ladder import EventAction
 from casework.models import Case, User
-from flows import engine
+from flows import engine, inbox
 
 # 一般 < 较大 < 重大
 RISK_ORDER = (RiskLevel.NORMAL, RiskLevel.ELEVATED, RiskLevel.HIGH)
@@ -76,3 +76,4 @@ def _fast_track(case: Case) -> None:
     record_change(case, actor=None, action=EventAction.ESCALATE, source=source, fields=["status"],
                   data={"automatic": True, "reason": "high_risk"})
     engine.follow(case, None)
+    inbox.sync([case.pk])

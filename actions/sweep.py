@@ -41,7 +41,7 @@ from casework.audit import chain_event
 from casework.choices import DeadlineState, NotificationKind
 from casework.ladder import Breach, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, SearchOutbox
-from flows import deadlines, engine, notifications, queues
+from flows import deadlines, engine, inbox, notifications, queues
 from flows.deadlines import BREACH, WARNING
 
 ESCALATION = ladder.TRANSITIONS["escalate"]
@@ -66,9 +66,11 @@ class _Batch:
         self.notices: list[tuple] = []
 
     def settle_lapsed_pauses(self) -> None:
-        for case_id, deadline in self.clocks.items():
-            if deadline.state == DeadlineState.PAUSED:
-                settle_lapsed_pause(self.cases[case_id], deadline)
+        paused = [case_id for case_id, deadline in self.clocks.items() if deadline.state == DeadlineState.PAUSED]
+        for case_id in paused:
+            settle_lapsed_pause(self.cases[case_id], self.clocks[case_id])
+        if paused:
+            inbox.sync(paused)  # a clock running again is due again in the inbox (rare: one round)
 
     def holders(self) -> dict[int, int | None]:
         """Who holds each case's open stage task (they hear of its deadline too): one query."""
@@ -235,5 +237,4 @@ def _follow(cases: list[Case]) -> None:
     """The process step of the escalated cases: their village task completed, triage's opened."""
     with queues.bodies_of(cases):  # the triage tasks' queues read once for the batch
         engine.follow_many(cases, None)
-    # TODO(i13-inbox): sync the inbox's projection of open stage tasks for these cases here (its
-    # due moment is the new triage clock's), as the case services do after engine.follow.
+    inbox.sync([case.pk for case in cases])  # the village task closed, triage's open with its new clock

@@ -13,7 +13,7 @@ from casework.choices import NotificationKind, Rung
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound
 from casework.ladder import EventAction
 from casework.models import Case, CaseEvent, User
-from flows import queues
+from flows import inbox, queues
 from mediation.models import Organization
 
 
@@ -34,7 +34,9 @@ def _record(case: Case, actor: User, task: Task, assignee: User | None, action: 
     data = {"task": task.pk, "stage": task.flow_task.name, "assignee": assignee.username if assignee else None}
     if named:
         data["mediators"] = sorted(case.mediators.values_list("username", flat=True))
-    return record_change(case, actor=actor, action=action, **notify, data=data)
+    event = record_change(case, actor=actor, action=action, **notify, data=data)
+    inbox.sync([case.pk])  # the task's holder
+    return event
 
 
 def _names_mediator(case: Case) -> bool:

@@ -21,7 +21,7 @@ from casework import permissions as perms
 from casework.choices import OPEN_STATUSES, RegionLevel
 from casework.errors import InvalidInput, InvalidTransition, NotFound
 from casework.models import Case, User, path_at
-from flows import engine
+from flows import engine, inbox
 from mediation import agreements
 from mediation.models import FollowUpVisit, Organization, Referral
 from mediation.selectors import current_agreement, lead_body_problem, township_center
@@ -95,6 +95,7 @@ def _fire(case: Case, actor: User | None, name: str, *, note: str = "", data: di
     record_change(case, actor=actor, action=name, source=source, note=note, data=data, fields=TRANSITION_FIELDS,
                   notify=ladder.TRANSITIONS[name].notify, notify_also=notify_also)
     engine.follow(case, actor)
+    inbox.sync([case.pk])  # the task the process step closed and the one it opened
     return case
 
 

@@ -14,5 +14,6 @@ class FlowsConfig(AppConfig):
         credentials_revoked.connect(realtime.close_revoked, dispatch_uid="flows.realtime.close_revoked")
 
         # Hang off a case but are not its record: the workflow's process (viewflow's bookkeeping of
-        # tasks and timers, driven by the record) and who was told of a change and read it when.
-        keep_out_of_record("flows.DisputeProcess", "flows.Notification")
+        # tasks and timers, driven by the record), who was told of a change and read it when, and
+        # the inbox's projection of the open tasks (derived from the tasks and clocks).
+        keep_out_of_record("flows.DisputeProcess", "flows.Notification", "flows.InboxEntry")

@@ -5,9 +5,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
+from casework import ladder
 from casework.choices import NotificationKind
 
-__all__ = ["DisputeProcess", "Notification", "StageTask"]
+__all__ = ["DisputeProcess", "InboxEntry", "Notification", "StageTask"]
 
 
 class DisputeProcess(Process):
@@ -74,3 +75,46 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.case_id} → {self.recipient_id}"
+
+
+class InboxEntry(models.Model):
+    """One open stage task as the work queues list it (待办): derived data, never the record.
+
+    A projection of viewflow's task (its queue, holder and stage) and of the case's stage clock
+    (its due moment, as `flows.inbox.stage_due` defines it), so a page of the inbox is one
+    indexed range scan instead of a correlated subquery per task of the queue. The actions
+    layer keeps it in step (`flows.inbox.sync`) in the transaction that moves the task or the
+    clock; `manage.py sync_inbox` rebuilds it from the tasks and clocks.
+    """
+
+    task = models.OneToOneField(Task, verbose_name=_("workflow task"), primary_key=True, on_delete=models.CASCADE,
+                                related_name="inbox_entry")
+    case = models.ForeignKey("casework.Case", verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="inbox_entries")
+    # The queue: the body whose roster works the task (viewflow's owner_permission_obj).
+    organization = models.ForeignKey("mediation.Organization", verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     related_name="inbox_entries", db_index=False)  # led by the indexes below
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                              null=True, blank=True, related_name="inbox_entries")
+    stage = models.CharField(_("stage"), max_length=50)  # the flow node: casework.ladder.STAGE_BY_TASK
+    status = models.CharField(_("status"), max_length=50)  # viewflow's: NEW or ASSIGNED
+    created = models.DateTimeField(_("created at"))
+    # Null when no clock ticks: sorted as the database sorts nulls (first on SQLite, last on PostgreSQL).
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("Inbox")  # 待办
+        indexes = [
+            # "queue" (owner is null) and an owner's tasks of a queue, by due moment: a page is a range.
+            models.Index(fields=["organization", "owner", "due_at", "task"], name="inbox_queue_owner_due"),
+            # "all", "due_soon" and "overdue" of a queue, by due moment.
+            models.Index(fields=["organization", "due_at", "task"], name="inbox_queue_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.stage} · {self.status}"
+
+    @property
+    def title(self):
+        """The stage task's title (村（社区）受理…), as the flow node is annotated."""
+        return ladder.STAGE_BY_TASK[self.stage].title

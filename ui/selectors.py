@@ -20,6 +20,7 @@ from casework.selectors import case_list, case_scope, overdue_filter
 from flows import engine
 from flows.models import DisputeProcess
 from flows.selectors import inbox as flows_inbox
+from flows.selectors import view_filter
 from mediation.models import Agreement, Mediator
 from search import selectors as search_selectors
 from search.documents import mask_numbers
@@ -110,14 +111,16 @@ def inbox(viewer: User, view: str):
     """flows.selectors.inbox with what a row shows: the case's mediators (for the allowed
     actions) and its open clocks (for the countdown and a paused clock's reason)."""
     return flows_inbox(viewer=viewer, view=view).prefetch_related(
-        "process__disputeprocess__case__mediators",
-        Prefetch("process__disputeprocess__case__deadlines",
-                 queryset=CaseDeadline.objects.filter(ended_at__isnull=True).order_by("due_at"), to_attr="open_clocks"),
+        "case__mediators",
+        Prefetch("case__deadlines", queryset=CaseDeadline.objects.filter(ended_at__isnull=True).order_by("due_at"),
+                 to_attr="open_clocks"),
     )
 
 
 def inbox_counts(viewer: User, views: tuple[str, ...]) -> dict[str, int]:
-    return {view: flows_inbox(viewer=viewer, view=view).count() for view in views}
+    """How many tasks each view holds, in one statement over the projection's index."""
+    tasks = flows_inbox(viewer=viewer, view="all").order_by().select_related(None)
+    return tasks.aggregate(**{view: Count("pk", filter=view_filter(viewer, view)) for view in views})
 
 
 def merge_candidates(viewer: User, case: Case, limit: int = 20) -> QuerySet[Case]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from casework import clock
+from casework import clock, ladder
 from casework.choices import NotificationKind
 from flows import notifications
 
 
 class TaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
+    """A stage task of the inbox, read from its projection (flows.models.InboxEntry)."""
+
+    id = serializers.IntegerField(source="task_id")
     stage = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     status = serializers.CharField()
@@ -22,24 +24,50 @@ class TaskSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
     def get_stage(self, task) -> str:
-        return task.flow_task.name
+        return task.stage
 
     def get_title(self, task) -> str:
-        return str(task.flow_task.task_title)
+        return str(task.title)
 
     def get_owner(self, task) -> str | None:
         return task.owner.username if task.owner_id else None
 
     def get_queue(self, task) -> dict:
-        return {"id": int(task.owner_permission_obj_pk)}
+        return {"id": task.organization_id}
 
     def get_case(self, task) -> dict:
-        case = task.process.disputeprocess.case
+        case = task.case
         return {"id": case.pk, "number": case.number, "title": case.title, "status": case.status,
                 "risk_level": case.risk_level, "region": case.region.name}
 
     def get_overdue(self, task) -> bool:
         return task.due_at is not None and task.due_at < clock.now()
+
+    # The columns a row reads, for `QuerySet.only` (the case's long text stays in the database).
+    COLUMNS = ("task_id", "case", "organization_id", "owner", "stage", "status", "created", "due_at",
+               "owner__username", "case__number", "case__title", "case__status", "case__risk_level",
+               "case__region", "case__region__name")
+
+    def to_representation(self, task) -> dict:
+        """The fields above, written out: an inbox page is mostly this loop, and DRF's per-field
+        machinery cost more than the rows' SQL (the declared fields still give the schema)."""
+        now, fields = clock.now(), self.fields
+        case = task.case
+        return {
+            "id": task.task_id, "stage": task.stage, "title": self._title(task.stage), "status": task.status,
+            "owner": task.owner.username if task.owner_id else None, "queue": {"id": task.organization_id},
+            "case": {"id": case.pk, "number": case.number, "title": case.title, "status": case.status,
+                     "risk_level": case.risk_level, "region": case.region.name},
+            "due_at": fields["due_at"].to_representation(task.due_at) if task.due_at is not None else None,
+            "overdue": task.due_at is not None and task.due_at < now,
+            "created": fields["created"].to_representation(task.created),
+        }
+
+    def _title(self, stage: str) -> str:
+        titles = self.__dict__.setdefault("_titles", {})  # one translation per stage and response
+        if stage not in titles:
+            titles[stage] = str(ladder.STAGE_BY_TASK[stage].title)
+        return titles[stage]
 
 
 class AssignInput(serializers.Serializer):

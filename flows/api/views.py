@@ -7,7 +7,6 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from viewflow.workflow.models import Task
 
 from actions import services
 from casework.choices import NotificationKind
@@ -21,12 +20,12 @@ from flows.api.serializers import (
     ReadAllInput,
     TaskSerializer,
 )
-from flows.models import Notification
+from flows.models import InboxEntry, Notification
 
 
 class TaskListView(generics.ListAPIView):
     serializer_class = TaskSerializer
-    queryset = Task.objects.none()  # for the schema; requests use get_queryset
+    queryset = InboxEntry.objects.none()  # for the schema; requests use get_queryset
 
     @extend_schema(parameters=[OpenApiParameter("view", str, enum=list(selectors.INBOX_VIEWS))])
     def get(self, request, *args, **kwargs):
@@ -36,7 +35,7 @@ class TaskListView(generics.ListAPIView):
         view = self.request.query_params.get("view", "all")
         if view not in selectors.INBOX_VIEWS:
             raise ValidationError({"view": [_("Choose one of: %(views)s") % {"views": ", ".join(selectors.INBOX_VIEWS)}]})
-        return selectors.inbox(viewer=self.request.user, view=view)
+        return selectors.inbox(viewer=self.request.user, view=view).only(*TaskSerializer.COLUMNS)
 
 
 def _task_id(raw) -> int:

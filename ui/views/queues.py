@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from viewflow.workflow.models import Task
 
 from actions import services
 from casework import ladder
@@ -21,6 +20,7 @@ from casework.ladder import TRANSITIONS
 from casework.models import Case, User
 from flows import queues
 from flows import selectors as flow_selectors
+from flows.models import InboxEntry
 from mediation.models import Organization
 from ui import presenters, selectors
 from ui.access import page_for
@@ -41,7 +41,7 @@ TRIAGE_ACTIONS = ("triage_to_mediation", "return_to_village", "refer")
 
 @dataclass
 class InboxRow:
-    task: Task
+    task: InboxEntry
     case: Case
     queue: Organization | None
     countdown: presenters.Countdown | None
@@ -51,14 +51,14 @@ class InboxRow:
     assignees: list[User]
 
 
-def _rows(viewer: User, tasks, orgs: dict[str, Organization]) -> list[InboxRow]:
+def _rows(viewer: User, tasks, orgs: dict[int, Organization]) -> list[InboxRow]:
     manages = {pk: queues.may_manage(viewer, org) for pk, org in orgs.items()}
     members = selectors.queue_members([org.pk for pk, org in orgs.items() if manages[pk]])
     rows = []
     for task in tasks:
-        case = task.process.disputeprocess.case
-        org = orgs.get(task.owner_permission_obj_pk)
-        manage = manages.get(task.owner_permission_obj_pk, False)
+        case = task.case
+        org = orgs.get(task.organization_id)
+        manage = manages.get(task.organization_id, False)
         names = ladder.allowed_transitions(case, viewer)
         rows.append(InboxRow(
             task=task, case=case, queue=org,
@@ -77,7 +77,7 @@ def inbox_page(request, *, view: str, status: int = 200):
     tabs = dict(INBOX_TABS)
     if view not in tabs:
         view = "mine"
-    orgs = {str(org.pk): org for org in queues.queue_organizations(viewer)}
+    orgs = {org.pk: org for org in queues.queue_organizations(viewer)}
     page = Paginator(selectors.inbox(viewer, view), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.inbox_counts(viewer, tuple(tabs))
     context = {
