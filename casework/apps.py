@@ -7,6 +7,7 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from casework import tokens
+        from casework import reference, tokens
 
         tokens.connect_signals()
+        reference.connect_signals()
