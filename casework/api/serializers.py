@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework import clock, ladder, validators
+from casework import clock, ladder, reference, validators
 from casework import permissions as perms
 from casework.choices import (
     DeadlineState,
@@ -125,7 +125,7 @@ class CaseCreateSerializer(serializers.Serializer):
         return parties
 
     def validate_grid(self, value: str) -> Region:
-        region = Region.objects.filter(code=value.strip()).first()
+        region = reference.region_by_code(value.strip())
         if region is None:
             raise serializers.ValidationError(_("Unknown region code."))
         if region.level != RegionLevel.GRID:
@@ -278,6 +278,9 @@ class FiledCaseSerializer(CaseDetailSerializer):
 
     def get_party_code(self, case) -> str | None:
         """The filer gets the code whoever they are: they hand the receipt to the parties."""
+        issued = getattr(case, "issued_party_code", None)  # held by the filing that just issued it
+        if issued is not None:
+            return issued.display
         return _code_in_force(case)
 
     def get_possible_duplicates(self, case) -> list[dict]:
