@@ -104,6 +104,7 @@ TEMPLATES = [
 # mid-transaction; WAL lets readers go on while one writes.
 SQLITE_TRANSACTION_MODE = "IMMEDIATE"
 SQLITE_TIMEOUT = int(os.environ.get("SQLITE_TIMEOUT", "20"))  # seconds a writer waits for the lock
+SQLITE_ENGINE = "config.db_backends.sqlite3"
 SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
 
 
@@ -114,6 +115,9 @@ def with_sqlite_options(config: dict) -> dict:
     """
     if not config.get("ENGINE", "").endswith("sqlite3"):
         return config
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, with one process's writers served in arrival order (config/db_backends).
+        config["ENGINE"] = SQLITE_ENGINE
     options = config.setdefault("OPTIONS", {})
     options.setdefault("transaction_mode", SQLITE_TRANSACTION_MODE)
     options.setdefault("timeout", SQLITE_TIMEOUT)
