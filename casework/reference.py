@@ -61,7 +61,7 @@ class _Held:
 
 
 def ttl() -> float:
-    return float(getattr(settings, "REFERENCE_TTL_SECONDS", 30))
+    return float(settings.REFERENCE_TTL_SECONDS)
 
 
 def _load_rules() -> dict[str, tuple[Rule, ...]]:

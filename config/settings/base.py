@@ -145,6 +145,9 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+# Seconds a process keeps reference rows (deadline rules, regions by code: casework.reference)
+# before reading them again; a change made in the same process drops them at once.
+REFERENCE_TTL_SECONDS = float(os.environ.get("REFERENCE_TTL_SECONDS", "30"))
 # A settings module that adds or replaces a database passes it through with_sqlite_options too
 # (config/settings/test.py does).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
