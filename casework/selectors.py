@@ -114,11 +114,16 @@ def possible_duplicates(*, viewer: User, case: Case, limit: int = 5) -> list[Cas
     if not ids and not phones:
         return []
     village_path = path_at(case.region_path, RegionLevel.VILLAGE)
+    # The village's subtree as far as the viewer sees it: the village, or the parts of it in scope.
+    paths = sorted({village_path if perms.covers(scope, village_path) else scope
+                    for scope in perms.scope_paths(viewer)
+                    if perms.covers(scope, village_path) or perms.covers(village_path, scope)})
+    if not paths:
+        return []
     matching = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones)).exclude(case_id=case.pk)
     return list(
         Case.objects.filter(pk__in=matching.values("case_id"))
-        .filter(in_subtrees([village_path], "region_path"))
-        .filter(case_scope(perms.scope_paths(viewer), "region_path"))
-        .filter(status__in=OPEN_STATUSES, created_at__gte=case.created_at - DUPLICATE_WINDOW)
+        .filter(in_subtrees(paths, "region_path"),
+                status__in=OPEN_STATUSES, created_at__gte=case.created_at - DUPLICATE_WINDOW)
         .order_by("-created_at")[:limit]
     )
