@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from actions.changes import record_change
@@ -48,35 +47,74 @@ class CaseInput:
 
 
 def allocate_number(*, county_code: str, at: dt.datetime) -> str:
-    """The next `<county>-<yyyymmdd>-<seq>` number, under a row lock on the day's counter.
+    """The next `<county>-<yyyymmdd>-<seq>` number, in one statement.
 
-    The counter row is taken inside the filing's transaction, so a filing that rolls back
-    gives its number back; concurrent filings in one county queue on this one row.
+    An upsert on the day's counter (INSERT … ON CONFLICT (county_code, day) DO UPDATE SET
+    last = last + 1 RETURNING last: SQLite ≥ 3.35 and PostgreSQL both have it) creates or bumps
+    the row and reads the number back at once. It runs inside the filing's transaction, which
+    holds the row (PostgreSQL's row lock; SQLite's one writer) until it ends, so a filing that
+    rolls back gives its number back and concurrent filings in one county queue on this row.
     """
     day = timezone.localtime(at).date()
-    counter, _ = CaseNumberCounter.objects.get_or_create(county_code=county_code, day=day)
-    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    seq = CaseNumberCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+    q = connection.ops.quote_name
+    table, county, day_, last = (q(CaseNumberCounter._meta.db_table), q("county_code"), q("day"), q("last"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({county}, {day_}, {last}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({county}, {day_}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [county_code, day],
+        )
+        (seq,) = cursor.fetchone()
     return f"{county_code}-{day:%Y%m%d}-{seq:04d}"
+
+
+class _KeyTaken(Exception):
+    """The Idempotency-Key already names a case: the filing in progress rolls back."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+
+def _claim_key(actor: User, key: str, case: Case) -> int:
+    """Record that `key` (of `actor`) names `case`, in one statement; the case it names.
+
+    An upsert that changes nothing on a conflict (ON CONFLICT (user_id, key) DO UPDATE SET
+    case_id = case_id RETURNING case_id): a new key returns our case, a known one the case it
+    already names. A request with the same key still in flight on PostgreSQL makes it wait for
+    that transaction's end on the unique index, then see its row (or insert ours, if it rolled
+    back); on SQLite the writers take turns.
+    """
+    q = connection.ops.quote_name
+    table, user_id, key_, case_id, created_at = (q(IdempotencyKey._meta.db_table), q("user_id"), q("key"),
+                                                 q("case_id"), q("created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user_id}, {key_}, {case_id}, {created_at}) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({user_id}, {key_}) DO UPDATE SET {case_id} = {table}.{case_id} RETURNING {case_id}",
+            [actor.pk, key, case.pk, connection.ops.adapt_datetimefield_value(clock.now())],
+        )
+        (owner,) = cursor.fetchone()
+    return owner
 
 
 def case_file(*, actor: User, data: CaseInput, idempotency_key: str = "") -> tuple[Case, bool]:
     """File a case; returns (case, created).
 
     With an idempotency key, a retry (even one racing the first attempt) returns the case
-    the first attempt created and creates nothing.
+    the first attempt created and creates nothing: the key is claimed in the filing's
+    transaction right after the case row is written, and a key that already names a case rolls
+    the whole filing back (its number included). A new case comes back as written, with what
+    the filing response shows held on it (`_hold`): nothing needs to be read back.
     """
-    if idempotency_key:
-        existing = _case_for_key(actor, idempotency_key)
-        if existing is not None:
-            return existing, False
     try:
         with transaction.atomic():
-            case = _create_case(actor=actor, data=data)
-            if idempotency_key:
-                IdempotencyKey.objects.create(user=actor, key=idempotency_key, case=case)
-    except IntegrityError:
-        # A concurrent request with the same key committed first: return its case.
+            case = _create_case(actor=actor, data=data, idempotency_key=idempotency_key)
+    except _KeyTaken as taken:
+        return Case.objects.get(pk=taken.case_id), False
+    except (Forbidden, InvalidInput, IntegrityError):
+        # A retry whose first attempt was filed gets that case, even if the actor's roles or the
+        # rules have changed since; anything else is refused as it stands.
         existing = _case_for_key(actor, idempotency_key) if idempotency_key else None
         if existing is None:
             raise
@@ -97,7 +135,17 @@ def _check(rule, value, field: str) -> None:
         raise InvalidInput(exc.messages[0], fields={field: exc.messages})
 
 
-def _create_case(*, actor: User, data: CaseInput) -> Case:
+def _hold(case: Case, **related: list) -> None:
+    """Put rows on the case as `prefetch_related` would, so `case.<name>.all()` reads no more."""
+    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(case, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
+def _create_case(*, actor: User, data: CaseInput, idempotency_key: str = "") -> Case:
     grid = data.grid
     if grid.level != RegionLevel.GRID:
         raise InvalidInput("Cases are filed in a grid.", fields={"grid": ["Choose a grid, not a larger region."]})
@@ -116,21 +164,32 @@ def _create_case(*, actor: User, data: CaseInput) -> Case:
         longitude=data.longitude, people_involved=data.people_involved,
         amount_involved=data.amount_involved, reported_by=actor, created_at=now,
     )
-    Party.objects.bulk_create(
+    if idempotency_key:
+        owner = _claim_key(actor, idempotency_key, case)
+        if owner != case.pk:
+            raise _KeyTaken(owner)
+    parties = Party.objects.bulk_create(
         Party(case=case, role=p.role, name=p.name, id_number=p.id_number, phone=p.phone)
         for p in data.parties
     )
-    issue_party_code(case)  # 解纷码, handed to the parties with the receipt
-    deadlines.on_status_change(case=case, source="", at=now)
-    record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status"],
-                  data={"source": data.source, "risk_level": data.risk_level, "parties": len(data.parties)})
+    code = issue_party_code(case)  # 解纷码, handed to the parties with the receipt
+    clocks = deadlines.on_status_change(case=case, source="", at=now)
+    # Nothing but these rows hangs off the new case yet: the digest is computed from them.
+    events = [record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status"],
+                            data={"source": data.source, "risk_level": data.risk_level,
+                                  "parties": len(data.parties)},
+                            written=[*parties, *clocks])]
     if data.risk_level == RiskLevel.HIGH:
         # 重大风险: skip the village, straight to township triage, and alert the township and county.
         case.escalate()
-        deadlines.on_status_change(case=case, source=Status.REPORTED, at=now)
-        record_change(case, actor=None, action=EventAction.ESCALATE, source=Status.REPORTED, fields=["status"],
-                      data={"automatic": True, "reason": "high_risk"},
-                      notify=NotificationKind.HIGH_RISK, notify_exclude=actor)
+        clocks = deadlines.on_status_change(case=case, source=Status.REPORTED, at=now)
+        events.append(record_change(case, actor=None, action=EventAction.ESCALATE, source=Status.REPORTED,
+                                    fields=["status"], data={"automatic": True, "reason": "high_risk"},
+                                    notify=NotificationKind.HIGH_RISK, notify_exclude=actor))
     engine.start(case)
     inbox.sync([case.pk])
+    # What the filing response shows, as written (the clocks open now are those just started).
+    _hold(case, parties=parties, events=events, mediators=[], attachments=[])
+    case.open_clocks = sorted(clocks, key=lambda c: c.due_at)
+    case.issued_party_code = code
     return case

@@ -52,6 +52,9 @@ from bench._support import (  # noqa: E402
 
 HOST = "127.0.0.1"
 DATABASE_NAME = "fengqiao_bench"
+# Issue 13's targets, each against the bare insert measured in the same run.
+TARGET_RATE_RATIO = 0.6  # ours/bare throughput at least this
+TARGET_P99_RATIO = 2.0  # ours/bare p99 at most this
 OURS, BARE = "POST /api/v1/cases/", "POST /bench/bare/ (bare)"
 
 
@@ -337,6 +340,18 @@ def ratio_row(backend: str, ours: Result, bare: Result) -> list[str]:
             if ours.cpu_ms_per_request and bare.cpu_ms_per_request else "-", ""]
 
 
+def target_lines(backend: str, ours: Result, bare: Result) -> list[str]:
+    """Issue 13's two targets for this backend, each against the same run's bare insert: met or not."""
+    rate = ours.rate / bare.rate if bare.rate else float("nan")
+    p99 = ours.percentile(99) / bare.percentile(99) if bare.latencies_ms else float("nan")
+    return [
+        f"[{backend}] target throughput >= {TARGET_RATE_RATIO:.1f}x bare: {ours.rate:.1f} vs {bare.rate:.1f} req/s "
+        f"= {rate:.2f}x -> {'MET' if rate >= TARGET_RATE_RATIO else 'NOT MET'}",
+        f"[{backend}] target p99 <= {TARGET_P99_RATIO:.1f}x bare p99: {ours.percentile(99):.1f} vs "
+        f"{bare.percentile(99):.1f} ms = {p99:.2f}x -> {'MET' if p99 <= TARGET_P99_RATIO else 'NOT MET'}",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -372,6 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(["backend", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "mean ms",
                  "server CPU ms/req", "others CPU"], rows))
+    print()
+    for backend in backends(args.backend):
+        mine = {r.endpoint: r for r in results if r.backend == backend}
+        for line in target_lines(backend, mine[OURS], mine[BARE]):
+            print(line)
     print("server CPU ms/req: the uvicorn process(es) only. others CPU: the share of the machine's CPU used during the\n"
           "measured phase by everything but the server and the client (PostgreSQL itself, and any other work).")
     if args.json:

@@ -9,9 +9,10 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from casework import tokens
+        from casework import reference, tokens
 
         tokens.connect_signals()
+        reference.connect_signals()
         connection_created.connect(_sqlite_query_params, dispatch_uid="casework.sqlite_query_params")
 
 

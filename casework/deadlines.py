@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from casework import calendar, clock, ladder
+from casework import calendar, clock, ladder, reference
 from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
 from casework.errors import InvalidInput, InvalidTransition
-from casework.models import Case, CaseDeadline, DeadlineRule, User
+from casework.models import Case, CaseDeadline, User
 from casework.permissions import covers
 
 
@@ -47,19 +47,22 @@ DEFAULT_RULES: dict[str, RuleTerms] = {
 }
 
 def resolve_rule(*, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
-    """The most specific rule for a case: deepest region first, then one for its dispute type."""
-    return _best_rule(DeadlineRule.objects.filter(kind=kind).select_related("region"), kind=kind,
-                      region_path=region_path, dispute_type=dispute_type)
+    """The most specific rule for a case: deepest region first, then one for its dispute type.
+
+    The rules are reference rows held in memory (`casework.reference`: dropped on change, read
+    again after a short while in other processes): no query in the common case.
+    """
+    return _best_rule(reference.deadline_rules(kind), kind=kind, region_path=region_path, dispute_type=dispute_type)
 
 
 def _best_rule(rules, *, kind: str, region_path: str, dispute_type: str) -> RuleTerms:
     best, best_key = None, None
     for rule in rules:
-        if rule.region is not None and not covers(rule.region.path, region_path):
+        if rule.region_path is not None and not covers(rule.region_path, region_path):
             continue
         if rule.dispute_type and rule.dispute_type != dispute_type:
             continue
-        key = (rule.region.path.count(".") + 1 if rule.region else 0, bool(rule.dispute_type))
+        key = (rule.region_path.count(".") + 1 if rule.region_path is not None else 0, bool(rule.dispute_type))
         if best_key is None or key > best_key:
             best, best_key = rule, key
     if best is None:
@@ -92,8 +95,8 @@ def stop_clocks(*, case: Case, at: dt.datetime, kinds: tuple[str, ...] | None = 
 
 def start_clocks_many(*, cases: list[Case], kind: str, at: dt.datetime) -> list[CaseDeadline]:
     """`start_clock` for many cases at the same moment (the deadline sweep's escalations): the
-    rules read once, each distinct due moment computed once, one INSERT."""
-    rules = list(DeadlineRule.objects.filter(kind=kind).select_related("region"))
+    rules as held (`casework.reference`), each distinct due moment computed once, one INSERT."""
+    rules = reference.deadline_rules(kind)
     due_of: dict[RuleTerms, dt.datetime] = {}
     clocks = []
     for case in cases:
@@ -125,18 +128,20 @@ def follow_up_base(obligation_dates: list[dt.date], at: dt.datetime) -> dt.datet
 
 
 def on_status_change(*, case: Case, source: str, at: dt.datetime,
-                     obligation_dates: list[dt.date] | None = None) -> None:
-    """Stop the clocks of the stage left and start those of the stage entered."""
+                     obligation_dates: list[dt.date] | None = None) -> list[CaseDeadline]:
+    """Stop the clocks of the stage left and start those of the stage entered; the clocks started."""
     if source == case.status:
-        return
+        return []
     if source:
         stop_clocks(case=case, at=at)
     if source == Status.AGREED and case.status != Status.CLOSED:
         # Reopened: the agreement no longer stands, nor its confirmation window.
         stop_clocks(case=case, at=at, kinds=(K.JUDICIAL_CONFIRMATION,), state=DeadlineState.CANCELLED)
+    started = []
     for kind in ladder.clocks_for(case.status):
         base = follow_up_base(obligation_dates or [], at) if kind == K.FOLLOW_UP else None
-        start_clock(case=case, kind=kind, at=at, base=base)
+        started.append(start_clock(case=case, kind=kind, at=at, base=base))
+    return started
 
 
 def current_clock(case: Case) -> CaseDeadline | None:

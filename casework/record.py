@@ -264,6 +264,44 @@ def current_states(case_ids: Iterable[int], *, apps=global_apps, case_rows: dict
     return {pk: _state(by_case[pk]) for pk in case_ids}
 
 
+def new_case_state(case: models.Model, written: Iterable[models.Model]) -> State:
+    """The state of the record of a case created in the current transaction, from the rows just
+    written under it, without reading any of them back.
+
+    Equal to `current_states([case.pk])` at that moment when `written` holds every row of the
+    record written under the case so far: no other transaction can have added one, since the
+    case row it would point at is not committed (PostgreSQL refuses the foreign key, SQLite lets
+    one writer in at a time). The rows are taken as written; none has many-to-many links yet (the
+    filing sets none), which is checked.
+    """
+    by_label: dict[str, list[models.Model]] = defaultdict(list)
+    for obj in written:
+        if obj._meta.label_lower not in _excluded_models:  # e.g. the party code: bookkeeping
+            by_label[obj._meta.label_lower].append(obj)
+    rows_by_part: dict[str, tuple[type[models.Model], list[dict]]] = {}
+    for part in parts():
+        if part.label == CASE:
+            rows = [case_values(case)]
+        else:
+            objs = sorted(by_label.pop(part.label, []), key=lambda obj: obj.pk)
+            rows = [row_values(obj) for obj in objs]
+        rows_by_part[part.label] = (part.model, rows)
+    if by_label:
+        raise ValueError(f"Not parts of the record: {sorted(by_label)}")
+    return _state(rows_by_part)
+
+
+def row_values(obj: models.Model) -> dict:
+    """A row just written, as `current_states` reads one (attname → value); its many-to-many
+    fields empty, as they are before anything links them."""
+    if obj.pk is None:
+        raise ValueError(f"{obj!r} has no primary key: it was not written")
+    values = {f.attname: f.value_from_object(obj) for f in _columns(type(obj))}
+    for field in many_to_many(type(obj)):
+        values[field.name] = []
+    return values
+
+
 def case_values(case: models.Model) -> dict:
     """The in-memory case row as `current_states` reads one (attname → value)."""
     return {f.attname: f.value_from_object(case) for f in _columns(type(case))}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from casework import clock
@@ -98,23 +99,48 @@ def visible_region(*, viewer: User, code: str) -> Region:
     return region
 
 
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
 def possible_duplicates(*, viewer: User, case: Case, limit: int = 5) -> list[Case]:
     """Open, recent cases of the same village sharing a party's ID number or phone (并单 candidates).
 
     Only those the viewer may see: a grid worker is warned of duplicates in their own grid, the
     village committee (which accepts and merges) of those across the village.
+
+    Driven by the parties' indexes on ID number and phone: the cases are reached from the few
+    parties that share one (then kept if open, recent, in the village and in the viewer's
+    scope), so the cost follows the matches, not the village's caseload.
     """
-    ids = [p.id_number for p in case.parties.all() if p.id_number]
-    phones = [p.phone for p in case.parties.all() if p.phone]
+    parties = case.parties.all()
+    ids = sorted({p.id_number for p in parties if p.id_number})
+    phones = sorted({p.phone for p in parties if p.phone})
     if not ids and not phones:
         return []
     village_path = path_at(case.region_path, RegionLevel.VILLAGE)
-    matching = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones), case=OuterRef("pk"))
-    return list(
-        Case.objects.under(village_path)
-        .filter(case_scope(perms.scope_paths(viewer), "region_path"))
-        .filter(status__in=OPEN_STATUSES, created_at__gte=case.created_at - DUPLICATE_WINDOW)
-        .exclude(pk=case.pk)
-        .filter(Exists(matching))
-        .order_by("-created_at")[:limit]
+    # The village's subtree as far as the viewer sees it: the village, or the parts of it in scope.
+    paths = sorted({village_path if perms.covers(scope, village_path) else scope
+                    for scope in perms.scope_paths(viewer)
+                    if perms.covers(scope, village_path) or perms.covers(village_path, scope)})
+    if not paths:
+        return []
+    # Written out rather than built by the ORM: it runs on every filing, and compiling the
+    # queryset cost more than running it. Same conditions as the queryset it replaces.
+    q = connection.ops.quote_name
+    party, cases = q(Party._meta.db_table), q(Case._meta.db_table)
+    same_person = " OR ".join(
+        ([f"p.{q('id_number')} IN ({_marks(ids)})"] if ids else [])
+        + ([f"p.{q('phone')} IN ({_marks(phones)})"] if phones else []))
+    in_paths = " OR ".join(f"c.{q('region_path')} = %s OR c.{q('region_path')} LIKE %s ESCAPE '\\'" for _ in paths)
+    sql = (
+        f"SELECT c.* FROM {cases} c WHERE c.{q('id')} IN ("
+        f"SELECT p.{q('case_id')} FROM {party} p WHERE ({same_person}) AND p.{q('case_id')} <> %s) "
+        f"AND ({in_paths}) AND c.{q('status')} IN ({_marks(OPEN_STATUSES)}) AND c.{q('created_at')} >= %s "
+        f"ORDER BY c.{q('created_at')} DESC LIMIT %s"
     )
+    params = [*ids, *phones, case.pk]
+    for path in paths:
+        params += [path, path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"]
+    params += [*OPEN_STATUSES, connection.ops.adapt_datetimefield_value(case.created_at - DUPLICATE_WINDOW), limit]
+    return list(Case.objects.raw(sql, params))

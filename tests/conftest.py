@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions import services
-from casework import clock
+from casework import clock, reference
 from casework.choices import Status
 from casework.models import Case, PartyCode, Region, User
 from demo.topology import load_topology
@@ -59,6 +59,16 @@ def generated_county(topology_snapshot: Snapshot, django_db_blocker, *, seed: in
         with frozen_clock(now):
             yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_rows():
+    """Each test starts without the reference rows a process holds (casework.reference): the
+    rows of the test before were rolled back or flushed, and snapshots are restored in bulk,
+    which sends no signal."""
+    reference.clear()
+    yield
+    reference.clear()
 
 
 @pytest.fixture(scope="session")

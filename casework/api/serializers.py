@@ -1,6 +1,7 @@
 """Request validation and response shapes. No business logic: that lives in services."""
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework import clock, ladder, validators
+from casework import clock, ladder, reference, validators
 from casework import permissions as perms
 from casework.choices import (
     DeadlineState,
@@ -36,6 +37,25 @@ from casework.selectors import possible_duplicates
 from mediation.models import COMMENT_MAX_LENGTH, Organization
 
 
+class FieldsBuiltOnce:
+    """A ModelSerializer whose fields are built from the model once per class, then copied.
+
+    DRF builds a ModelSerializer's fields anew for every instance (model introspection, field
+    kwargs, validators): for the filing's response, with a serializer per party list and clock,
+    that was a tenth of the request. Copying a template the way DRF copies declared fields
+    (`Field.__deepcopy__` re-instantiates from the constructor's arguments) gives the same fields.
+    Only for serializers whose fields do not depend on the instance or the context.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template
+        return copy.deepcopy(template)
+
+
 def _django_validator(func):
     def run(value):
         try:
@@ -46,7 +66,7 @@ def _django_validator(func):
     return run
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "path"]
@@ -125,7 +145,7 @@ class CaseCreateSerializer(serializers.Serializer):
         return parties
 
     def validate_grid(self, value: str) -> Region:
-        region = Region.objects.filter(code=value.strip()).first()
+        region = reference.region_by_code(value.strip())
         if region is None:
             raise serializers.ValidationError(_("Unknown region code."))
         if region.level != RegionLevel.GRID:
@@ -145,7 +165,7 @@ class CaseCreateSerializer(serializers.Serializer):
 
 # --- responses ---
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Party
         fields = ["id", "role", "name", "id_number", "phone"]
@@ -158,7 +178,7 @@ class PartySerializer(serializers.ModelSerializer):
         return data
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
 
@@ -179,7 +199,15 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return deadline.overdue_at(clock.now())
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+def _clock_data(case, deadline) -> dict:
+    """A clock as DeadlineSerializer shows it, once per case and clock (`deadline` and `deadlines` both show it)."""
+    shown = case.__dict__.setdefault("_shown_clocks", {})
+    if deadline.pk not in shown:
+        shown[deadline.pk] = DeadlineSerializer(deadline).data
+    return shown[deadline.pk]
+
+
+class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     region = RegionSerializer()
     parties = serializers.SerializerMethodField()
     mediators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
@@ -202,10 +230,10 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_deadline(self, case) -> dict | None:
         """The clock of the current stage: the soonest open one that is not a detached countdown."""
         clocks = [c for c in getattr(case, "open_clocks", []) if c.kind != "judicial_confirmation"]
-        return DeadlineSerializer(clocks[0]).data if clocks else None
+        return _clock_data(case, clocks[0]) if clocks else None
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -218,7 +246,7 @@ class EventSerializer(serializers.ModelSerializer):
         return {"username": event.actor.username, "display_name": event.actor.label}
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
@@ -256,7 +284,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return {"id": case.merged_into.pk, "number": case.merged_into.number} if case.merged_into else None
 
     def get_deadlines(self, case) -> list[dict]:
-        return DeadlineSerializer(getattr(case, "open_clocks", []), many=True).data
+        return [_clock_data(case, clock) for clock in getattr(case, "open_clocks", [])]
 
     def get_allowed_transitions(self, case) -> list[str]:
         return allowed_transitions(case, self.context["request"].user)
@@ -278,6 +306,9 @@ class FiledCaseSerializer(CaseDetailSerializer):
 
     def get_party_code(self, case) -> str | None:
         """The filer gets the code whoever they are: they hand the receipt to the parties."""
+        issued = getattr(case, "issued_party_code", None)  # held by the filing that just issued it
+        if issued is not None:
+            return issued.display
         return _code_in_force(case)
 
     def get_possible_duplicates(self, case) -> list[dict]:

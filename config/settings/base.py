@@ -104,6 +104,7 @@ TEMPLATES = [
 # mid-transaction; WAL lets readers go on while one writes.
 SQLITE_TRANSACTION_MODE = "IMMEDIATE"
 SQLITE_TIMEOUT = int(os.environ.get("SQLITE_TIMEOUT", "20"))  # seconds a writer waits for the lock
+SQLITE_ENGINE = "config.db_backends.sqlite3"
 SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
 
 
@@ -114,6 +115,9 @@ def with_sqlite_options(config: dict) -> dict:
     """
     if not config.get("ENGINE", "").endswith("sqlite3"):
         return config
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, with one process's writers served in arrival order (config/db_backends).
+        config["ENGINE"] = SQLITE_ENGINE
     options = config.setdefault("OPTIONS", {})
     options.setdefault("transaction_mode", SQLITE_TRANSACTION_MODE)
     options.setdefault("timeout", SQLITE_TIMEOUT)
@@ -141,6 +145,9 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+# Seconds a process keeps reference rows (deadline rules, regions by code: casework.reference)
+# before reading them again; a change made in the same process drops them at once.
+REFERENCE_TTL_SECONDS = float(os.environ.get("REFERENCE_TTL_SECONDS", "30"))
 # A settings module that adds or replaces a database passes it through with_sqlite_options too
 # (config/settings/test.py does).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
