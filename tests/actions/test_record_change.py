@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from actions import deadlines as deadline_handlers
 from actions import services
-from casework import clock
+from actions import sweep as deadline_handlers
+from casework import clock, ladder
 from casework.audit import verify_case_chain, verify_state
-from casework.models import Case, CaseEvent, SearchOutbox
+from casework.models import Case, CaseDeadline, CaseEvent, SearchOutbox
 from casework.record import current_states
 from flows import engine
 from tests.casework.test_attachments import png_1x1
@@ -64,18 +64,26 @@ def _requested() -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def _swept(handler, moment: str, case: Case) -> None:
+    """The deadline sweep's handler (actions.sweep) on the case's stage clock, at its moment."""
+    stage_clock = CaseDeadline.objects.exclude(kind__in=ladder.DETACHED_CLOCKS).get(case=case, ended_at__isnull=True)
+    at = getattr(stage_clock, moment)
+    with clock.travel_to(at):
+        assert handler([stage_clock.pk], as_of=at) == (1, 0)
+
+
 def _warn(case: Case) -> None:
-    deadline_handlers.on_warning(case_id=case.pk, stage="village_acceptance", process_id=case.process.pk)
+    _swept(deadline_handlers.warn_batch, "warn_at", case)
 
 
 def _breach(case: Case) -> None:
     # A village stage: the breach, then the automatic escalation to the township.
-    deadline_handlers.on_breach(case_id=case.pk, stage="village_acceptance", process_id=case.process.pk)
+    _swept(deadline_handlers.breach_batch, "due_at", case)
 
 
 def _breach_at_township(case: Case) -> None:
     # A township stage: the breach and a supervision order (督办).
-    deadline_handlers.on_breach(case_id=case.pk, stage="township_triage", process_id=case.process.pk)
+    _swept(deadline_handlers.breach_batch, "due_at", case)
 
 
 head, center, mediator = (lambda: user("head1")), (lambda: user("center1")), (lambda: user("mediator1"))
