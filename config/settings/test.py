@@ -34,3 +34,8 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "servestatic.middleware.ServeStaticM
 # Tests travel months through the services' clock with the tokens of the demo users: a token
 # does not expire there. The expiry itself is tested with API_TOKEN_TTL_DAYS set per test.
 API_TOKEN_TTL_DAYS = 36500
+
+# Reference rows (casework.reference) are dropped by the signals of the changes tests make and
+# at the start of every test (tests/conftest.py); never on the clock, so that a slow test does not
+# count one more statement when they happen to be read again.
+REFERENCE_TTL_SECONDS = float("inf")
