@@ -21,7 +21,7 @@ from casework.record import many_to_many, parts
 from tests.conftest import bring_to, days_from_today, file_case, filing_body, in_force
 
 FEW, MANY = 5, 60
-# The workflow (viewflow task bookkeeping) adds ~40 to a transition, the audit's state digest 14.
+# The workflow's step adds 5–6 to a transition (flows.engine, direct writes), the audit's state digest 14.
 MAX_WRITE_QUERIES = 100
 MAX_READ_QUERIES = 20
 
@@ -122,10 +122,12 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
 #   1  the acceptance clock (the deadline rules are held in memory: casework.reference)
 #   3  the event, the case's chain head, the search outbox row (the state digest reads nothing:
 #      it is computed from the rows just written)
-#  28  the workflow's process start (flows.engine.start: viewflow nodes, their savepoints and timers)
+#   5  the workflow's process start (flows.engine.start: the process, its tasks and their links,
+#      written directly — no savepoint per node, no timer: the clocks are the schedule)
+#   3  the inbox's projection of the new stage task (flows.inbox.sync)
 #   1  the possible duplicates (reached through the parties' indexes)
 # and nothing read back for the 201.
-FILING_STATEMENTS = 42
+FILING_STATEMENTS = 22
 
 
 def test_a_filing_costs_exactly_the_pinned_statements_with_few_and_with_many_cases(demo, api):
@@ -157,3 +159,25 @@ def test_the_state_digest_costs_one_statement_per_part_of_the_record_and_field_l
     assert per_change == 15
     assert {name: with_digest[name] - without[name] for name in without} == {
         name: 0 if name == "file" else per_change for name in without}
+
+
+# Each transition through the API, with the workflow's step written directly (flows.engine) and
+# the inbox's projection kept in step (flows.inbox.sync): the few/many comparison above shows they
+# do not grow with the caseload; these are what they are.
+TRANSITION_STATEMENTS = {
+    "accept": 55, "record_agreement (village)": 62, "close (village)": 48, "escalate": 52,
+    "triage_to_mediation": 49, "refer": 48, "record_agreement (channel)": 60, "close (channel)": 48,
+}
+
+
+def test_each_transition_costs_exactly_the_pinned_statements_with_few_and_with_many_cases(demo, api):
+    # given few cases in the county
+    grow_to(demo, FEW)
+    few = transition_queries(api)
+
+    # when there are many more
+    grow_to(demo, MANY)
+    many = transition_queries(api)
+
+    # then every transition costs exactly its pinned number of statements, both times
+    assert few == many == TRANSITION_STATEMENTS
