@@ -149,6 +149,25 @@ def save_case_rows(cases: list[Case], fields) -> None:
                        f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id", params)
 
 
+def _mark(batch: _Batch, action: str, kind: str, *, then=None, **marks) -> tuple[list[Case], dict[int, record.State | None]]:
+    """Mark the batch's clocks (`marks`, one UPDATE) and put `action` on each case's timeline, told
+    to the township and the task's holder (`kind`); `then(case, deadline, state)` right after each
+    case's event. The cases, and their states as the event left them."""
+    holders = batch.holders()
+    CaseDeadline.objects.filter(pk__in=[d.pk for d in batch.clocks.values()]).update(**marks)
+    cases = [batch.cases[case_id] for case_id in batch.clocks]
+    for case in cases:
+        batch.bump(case)
+    states = batch.states(cases)
+    for case in cases:
+        deadline = batch.clocks[case.pk]
+        batch.event(case, action, state=states[case.pk], data={"deadline": deadline.kind, "due_at": deadline.due_at},
+                    notify=kind, also=(holders.get(case.pk),))
+        if then is not None:
+            then(case, deadline, states[case.pk])
+    return cases, states
+
+
 @transaction.atomic
 def warn_batch(clock_ids: list[int], *, as_of: dt.datetime) -> tuple[int, int]:
     """Two thirds of the time is gone (即将超期): a `deadline_warning` on each case's timeline, told
@@ -157,18 +176,8 @@ def warn_batch(clock_ids: list[int], *, as_of: dt.datetime) -> tuple[int, int]:
     batch.settle_lapsed_pauses()
     if not batch.clocks:
         return 0, len(clock_ids)
-    holders = batch.holders()
-    now = clock.now()
-    CaseDeadline.objects.filter(pk__in=[d.pk for d in batch.clocks.values()]).update(warned_at=now)
-    cases = [batch.cases[case_id] for case_id in batch.clocks]
-    for case in cases:
-        batch.bump(case)
-    states = batch.states(cases)
-    for case in cases:
-        deadline = batch.clocks[case.pk]
-        batch.event(case, EventAction.DEADLINE_WARNING, state=states[case.pk],
-                    data={"deadline": deadline.kind, "due_at": deadline.due_at},
-                    notify=NotificationKind.DEADLINE_WARNING, also=(holders.get(case.pk),))
+    cases, _states = _mark(batch, EventAction.DEADLINE_WARNING, NotificationKind.DEADLINE_WARNING,
+                           warned_at=clock.now())
     batch.write()
     return len(cases), len(clock_ids) - len(cases)
 
@@ -182,25 +191,17 @@ def breach_batch(clock_ids: list[int], *, as_of: dt.datetime) -> tuple[int, int]
     batch.settle_lapsed_pauses()
     if not batch.clocks:
         return 0, len(clock_ids)
-    holders = batch.holders()
-    now = clock.now()
-    CaseDeadline.objects.filter(pk__in=[d.pk for d in batch.clocks.values()]).update(
-        state=DeadlineState.BREACHED, breached_at=now)
-    cases = [batch.cases[case_id] for case_id in batch.clocks]
-    policy = {case.pk: ladder.STAGES[case.status].breach for case in cases}
-    for case in cases:
-        batch.bump(case)
-    states = batch.states(cases)
-    for case in cases:
-        deadline = batch.clocks[case.pk]
-        batch.event(case, EventAction.DEADLINE_BREACHED, state=states[case.pk],
-                    data={"deadline": deadline.kind, "due_at": deadline.due_at},
-                    notify=NotificationKind.DEADLINE_BREACHED, also=(holders.get(case.pk),))
+    policy = {case_id: ladder.STAGES[batch.cases[case_id].status].breach for case_id in batch.clocks}
+
+    def supervise(case: Case, deadline: CaseDeadline, state: record.State | None) -> None:
         if policy[case.pk] == Breach.SUPERVISE:
             batch.bump(case)  # the order changes nothing but the case row: the other parts stand
-            batch.event(case, EventAction.SUPERVISION_ORDER, state=record.with_case_row(states[case.pk], case)
-                        if states[case.pk] else None, data={"deadline": deadline.kind, "to": "county"},
+            batch.event(case, EventAction.SUPERVISION_ORDER, state=record.with_case_row(state, case)
+                        if state else None, data={"deadline": deadline.kind, "to": "county"},
                         notify=NotificationKind.SUPERVISION_ORDER)
+
+    cases, states = _mark(batch, EventAction.DEADLINE_BREACHED, NotificationKind.DEADLINE_BREACHED, then=supervise,
+                          state=DeadlineState.BREACHED, breached_at=clock.now())
     rising = [case for case in cases if policy[case.pk] == Breach.ESCALATE]
     if rising:
         _escalate(batch, rising, states)
