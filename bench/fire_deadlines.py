@@ -4,7 +4,7 @@
 
 For each backend: a fresh database, migrate, the demo topology, then `--cases` cases: one
 filed through `actions.services.case_file` in each of the twelve demo grids by the grid's own
-worker, then copied (`--seed clone`, default: bench/_clone.py copies every row a filing left) —
+worker, then copied (`--seed clone`, default: tests/bulk.py copies every row a filing left) —
 or every one filed (`--seed file`, 500 to a transaction: ~30 minutes a backend at 10,000 on a
 busy machine) — so every case has a real viewflow process, a village
 acceptance task and its acceptance clock (warning at two thirds, breach at the end), which is
@@ -100,11 +100,11 @@ def run(backend: str, cases: int, workers: int, env: dict[str, str], seed: str =
     from django.db.models import Max, Min
 
     from actions import services
-    from bench._clone import clone_filed_case
     from casework.choices import Role
     from casework.models import Case, CaseDeadline, CaseEvent, RoleAssignment
     from demo.topology import load_topology
     from flows.timers import fire_due
+    from tests.bulk import clone_filed_case
 
     call_command("migrate", verbosity=0, interactive=False)
     topo = load_topology()
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1, help="fire_deadlines processes per sweep (1: in process)")
     parser.add_argument("--seed", choices=["clone", "file"], default="clone",
-                        help="clone: one real filing per grid, copied (bench/_clone.py; fast); file: every case filed")
+                        help="clone: one real filing per grid, copied (tests/bulk.py; fast); file: every case filed")
     args = parser.parse_args(argv)
 
     if args.backend == "both":

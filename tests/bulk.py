@@ -5,7 +5,9 @@ deadlines would spend minutes on filing alone. `clone_filed_case` copies, with `
 every row one real filing left — the case, its parties, its `file` event, its clock, its
 viewflow process and tasks (the acceptance task) and the links between the tasks — so each copy
 is a case the deadline sweep treats exactly as the original: firing its deadlines takes the
-real path. Only for a case just filed (no later rows).
+real path. Only for a case just filed (no later rows). A copy's `file` event keeps the original's
+hash: the chains the sweep continues are right from there on, but only a real filing's whole
+chain verifies.
 """
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ def _copy(row, **changes):
 
 
 @transaction.atomic
-def clone_filed_case(case: Case, copies: int) -> list[int]:
-    """`copies` copies of a just-filed case, numbered after it; their ids."""
+def clone_filed_case(case: Case, copies: int, *, tag: str | None = None) -> list[int]:
+    """`copies` copies of a just-filed case, numbered after it (or `<its number>-<tag><n>`, where the
+    day's sequence is taken by other copies: the deadline sweep's benchmark); their ids."""
     process = DisputeProcess.objects.get(case=case)
     base = Process.objects.get(pk=process.pk)
     parties = list(Party.objects.filter(case=case))
@@ -34,8 +37,9 @@ def clone_filed_case(case: Case, copies: int) -> list[int]:
     links = list(Task.previous.through.objects.filter(from_task__in=tasks).values_list("from_task_id", "to_task_id"))
     prefix, seq = case.number.rsplit("-", 1)
 
-    new_cases = Case.objects.bulk_create(
-        [_copy(case, number=f"{prefix}-{int(seq) + n:04d}") for n in range(1, copies + 1)])
+    numbers = ([f"{prefix}-{int(seq) + n:04d}" for n in range(1, copies + 1)] if tag is None
+               else [f"{case.number}-{tag}{n}" for n in range(copies)])
+    new_cases = Case.objects.bulk_create([_copy(case, number=number) for number in numbers])
     Party.objects.bulk_create([_copy(p, case_id=c.pk) for c in new_cases for p in parties])
     CaseEvent.objects.bulk_create([_copy(e, case_id=c.pk) for c in new_cases for e in events])
     CaseDeadline.objects.bulk_create([_copy(d, case_id=c.pk) for c in new_cases for d in clocks])
