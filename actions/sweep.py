@@ -29,13 +29,13 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from viewflow.workflow.models import Task
 
 from actions.changes import CHANGE_FIELDS
 from actions.deadlines import settle_lapsed_pause
 from actions.transitions import TRANSITION_FIELDS
-from casework import clock, ladder, record
+from casework import bulk, clock, ladder, record
 from casework import deadlines as clocks
 from casework.audit import chain_event
 from casework.choices import DeadlineState, NotificationKind
@@ -114,9 +114,9 @@ class _Batch:
     def write(self, fields=CHANGE_FIELDS) -> None:
         """The events, the case rows' chain heads, the outbox rows, the notifications: four INSERTs/UPDATEs
         and the three statements of `notify_many`, whatever the batch's size."""
-        CaseEvent.objects.bulk_create(self.events)
-        save_case_rows(list(self.cases_changed()), fields)
-        SearchOutbox.objects.bulk_create(self.outbox)
+        bulk.insert(self.events)
+        bulk.update(list(self.cases_changed()), fields)
+        bulk.insert(self.outbox)
         notifications.notify_many(self.notices)
 
     def cases_changed(self):
@@ -125,28 +125,6 @@ class _Batch:
             if event.case_id not in seen:
                 seen.add(event.case_id)
                 yield self.cases[event.case_id]
-
-
-def save_case_rows(cases: list[Case], fields) -> None:
-    """One UPDATE of these case rows' `fields`, each row its own values: joined to a VALUES list
-    (UPDATE … FROM, PostgreSQL and SQLite ≥ 3.33). `bulk_update` would say the same with a CASE
-    per field and row, whose building costs Django ~6 ms a case — more than the rest of a warning."""
-    if not cases:
-        return
-    columns = [Case._meta.get_field(name) for name in fields]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    table = connection.ops.quote_name(Case._meta.db_table)
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    params = []
-    for case in cases:
-        params.append(case.pk)
-        params.extend(f.get_db_prep_save(getattr(case, f.attname), connection) for f in columns)
-    # PostgreSQL reads the VALUES' parameters as text: each value is cast to its column's type.
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = CAST(v.{connection.ops.quote_name(f.column)} AS "
-                     f"{f.cast_db_type(connection)})" for f in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH v (id, {names}) AS (VALUES {', '.join([row] * len(cases))}) "
-                       f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id", params)
 
 
 def _mark(batch: _Batch, action: str, kind: str, *, then=None, **marks) -> tuple[list[Case], dict[int, record.State | None]]:

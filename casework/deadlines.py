@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from casework import calendar, clock, ladder, reference
+from casework import bulk, calendar, clock, ladder, reference
 from casework.choices import DayCount, DeadlineKind, DeadlineState, Status
 from casework.errors import InvalidInput, InvalidTransition
 from casework.models import Case, CaseDeadline, User
@@ -108,7 +108,7 @@ def start_clocks_many(*, cases: list[Case], kind: str, at: dt.datetime) -> list[
             case=case, kind=kind, started_at=at, due_at=due, warn_at=calendar.warning_moment(at, due),
             day_count=terms.day_count, days=terms.days, extension_days=terms.extension_days,
         ))
-    return CaseDeadline.objects.bulk_create(clocks)
+    return bulk.insert(clocks)
 
 
 def stop_stage_clocks_many(*, case_ids: list[int], at: dt.datetime) -> None:

@@ -37,7 +37,7 @@ from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import PROCESS, STATUS
 
-from casework import ladder
+from casework import bulk, ladder
 from casework.models import Case, User
 from flows.flows import DisputeFlow
 from flows.models import DisputeProcess
@@ -153,8 +153,8 @@ class _Rows:
             timer.scheduled = delay
 
     def write(self) -> None:
-        Task.objects.bulk_create(self.tasks)
-        Link.objects.bulk_create([Link(from_task_id=task.pk, to_task_id=previous.pk) for task, previous in self.links])
+        bulk.insert(self.tasks)
+        bulk.insert([Link(from_task_id=task.pk, to_task_id=previous.pk) for task, previous in self.links])
         if self.ended:
             # EndActivation.activate: the process is done when no other task of it is still open.
             unfinished = Task.objects.filter(process_id=models.OuterRef("pk"), finished__isnull=True)

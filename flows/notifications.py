@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import clock
+from casework import bulk, clock
 from casework.choices import NotificationKind, Role
 from casework.errors import NotFound
 from casework.models import Case, CaseEvent, RoleAssignment, User, enclosing_paths
@@ -77,11 +77,7 @@ def notify(*, case: Case, kind: str, event: CaseEvent | None = None,
     if not ids:
         return []
     at = event.created_at if event is not None else clock.now()  # the moment of what it tells
-    rows = Notification.objects.bulk_create(
-        Notification(recipient_id=pk, kind=kind, case=case, event=event, created_at=at) for pk in ids
-    )
-    if any(row.pk is None for row in rows):  # a backend that cannot return ids from a bulk insert
-        rows = list(Notification.objects.filter(case=case, event=event, kind=kind, recipient_id__in=ids))
+    rows = bulk.insert(Notification(recipient_id=pk, kind=kind, case=case, event=event, created_at=at) for pk in ids)
     push_on_commit(rows, {case.pk: case_summary(case)})
     return rows
 
@@ -130,9 +126,7 @@ def notify_many(notices: Iterable[tuple[Case, str, CaseEvent, Iterable[User | in
             for (case, kind, event, _also), ids in zip(notices, wanted, strict=True) for pk in sorted(ids & active)]
     if not rows:
         return []
-    rows = Notification.objects.bulk_create(rows)
-    if any(row.pk is None for row in rows):  # a backend that cannot return ids from a bulk insert
-        raise RuntimeError("notify_many needs a backend that returns ids from a bulk insert")
+    rows = bulk.insert(rows)
     push_on_commit(rows, {case.pk: case_summary(case) for case, _kind, _event, _also in notices})
     return rows
 
