@@ -4,9 +4,9 @@
 a placeholder and a parameter list built per value — which for the deadline sweep's batches was
 about a third of a breach, far more than the database's own work; `bulk_update` builds a CASE per
 field and row. `insert` writes what bulk_create writes (the same columns, values prepared by the
-same `Field.pre_save` and `Field.get_db_prep_save`, ids read back with RETURNING; on SQLite the
-same batches) for the plain models the hot paths write: an auto-increment primary key, no parent
-model, no database defaults, no expressions among the values. `update` saves some fields of many
+same `Field.pre_save` and `Field.get_db_prep_save`, auto ids read back with RETURNING; on SQLite
+the same batches) for the plain models the hot paths write: no parent model, no database
+defaults, no expressions among the values. `update` saves some fields of many
 rows, each its own values.
 
 On PostgreSQL both send one array per column (`unnest`): the statement's text stays short and the
@@ -27,36 +27,63 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 M = TypeVar("M", bound=Model)
 
 
+def _auto_id(model: type[Model]) -> bool:
+    return isinstance(model._meta.pk, AutoFieldMixin)
+
+
 @cache
 def _columns(model: type[Model]) -> tuple:
-    """The fields an INSERT of `model` writes (all concrete ones but the auto id); refuses a model
-    this module cannot write as bulk_create would."""
+    """The fields an INSERT of `model` writes: every concrete one, but an auto id (the database
+    numbers the row); refuses a model this module cannot write as bulk_create would."""
     opts = model._meta
-    if opts.parents or not isinstance(opts.pk, AutoFieldMixin):
-        raise TypeError(f"{opts.label}: insert() writes models with an auto id and no parent model")
-    fields = tuple(f for f in opts.concrete_fields if f is not opts.pk and not f.generated)
+    if opts.parents:
+        raise TypeError(f"{opts.label}: insert() writes models with no parent model")
+    fields = tuple(f for f in opts.concrete_fields if not (f is opts.pk and _auto_id(model)) and not f.generated)
     for f in fields:
         if f.db_default is not NOT_PROVIDED or hasattr(f, "get_placeholder"):
             raise TypeError(f"{opts.label}.{f.name}: insert() writes plain values only")
     return fields
 
 
-def insert(objs: Iterable[M]) -> list[M]:
-    """Write `objs` (new instances of one model) and give them their ids, as `bulk_create` would."""
+def insert(objs: Iterable[M], *, unique: Sequence[str] = (), update: Sequence[str] = ()) -> list[M]:
+    """Write `objs` (new instances of one model) as `bulk_create` would; with an auto id, each gets
+    the id of its row.
+
+    With `unique` (integer fields: ids, or the primary key the rows carry) and `update`, a row whose
+    `unique` fields match one already there updates that row's `update` fields instead
+    (`bulk_create(update_conflicts=True, unique_fields=…, update_fields=…)`), and its object gets
+    that row's id.
+    """
     objs = list(objs)
     if not objs:
         return objs
     model = type(objs[0])
+    opts = model._meta
     fields = _columns(model)
+    numbered = _auto_id(model)
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    table = quote(opts.db_table)
     head = f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "
+    returning = [opts.pk] if numbered else []
+    tail = ""
+    if unique:
+        keys = [opts.get_field(name) for name in unique]
+        for f in keys:  # matched as the database gives them back: ids and integers only
+            if not (f.target_field if f.is_relation else f).get_internal_type().endswith(("IntegerField", "AutoField")):
+                raise TypeError(f"{opts.label}.{f.name}: insert() matches conflicts on integer fields only")
+        sets = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in map(opts.get_field, update))
+        tail = f" ON CONFLICT ({', '.join(quote(f.column) for f in keys)}) DO UPDATE SET {sets}"
+        if numbered:
+            returning += keys
+            key_at = [fields.index(f) for f in keys]
+    if returning:
+        tail += " RETURNING " + ", ".join(f"{table}.{quote(f.column)}" for f in returning)
     size = len(objs) if connection.vendor == "postgresql" else max(connection.ops.bulk_batch_size(list(fields), objs), 1)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start:start + size]
-            rows = [_values(obj, model, fields, connection) for obj in batch]
+            rows = [_values(obj, model, fields, numbered, connection) for obj in batch]
             if connection.vendor == "postgresql":
                 # One array per column, unnested into rows: the statement's text is the same for
                 # any number of rows (psycopg parses a long one anew each time, a cost of its own).
@@ -65,10 +92,17 @@ def insert(objs: Iterable[M]) -> list[M]:
             else:
                 sql = head + "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(batch))
                 params = [value for row in rows for value in row]
-            cursor.execute(f"{sql} RETURNING {table}.{pk}", params)
-            # The ids come in the order the rows were numbered, which is the rows' order: sorted,
-            # not trusted to come back in order (SQLite does not promise RETURNING's order).
-            ids = sorted(pk for (pk,) in cursor.fetchall())
+            cursor.execute(sql + tail, params)
+            if not numbered:
+                ids = [obj.pk for obj in batch]
+            elif unique:
+                # An updated row keeps its id: each object finds its row by its unique fields.
+                id_of = {tuple(key): pk for pk, *key in cursor.fetchall()}
+                ids = [id_of[tuple(row[i] for i in key_at)] for row in rows]
+            else:
+                # The ids come in the order the rows were numbered, which is the rows' order: sorted,
+                # not trusted to come back in order (SQLite does not promise RETURNING's order).
+                ids = sorted(pk for (pk,) in cursor.fetchall())
             for obj, pk in zip(batch, ids, strict=True):
                 obj.pk = pk
                 obj._state.adding = False
@@ -112,11 +146,12 @@ def update(objs: Sequence[Model], names: Sequence[str]) -> None:
         cursor.execute(sql, params)
 
 
-def _values(obj: Model, model: type[Model], fields: tuple, connection) -> list:
+def _values(obj: Model, model: type[Model], fields: tuple, numbered: bool, connection) -> list:
     """The row `obj` becomes, as the insert compiler prepares it (`pre_save`, `get_db_prep_save`)."""
-    if type(obj) is not model or obj.pk is not None:
+    if type(obj) is not model or (obj.pk is not None) == numbered:
         # (the object itself is not named: a party's row holds personal data)
-        raise ValueError(f"insert() writes new {model._meta.label} rows only")
+        raise ValueError(f"insert() writes new {model._meta.label} rows only"
+                         + ("" if numbered else ", each with its primary key"))
     obj._prepare_related_fields_for_save(operation_name="insert")
     row = []
     for f in fields:

@@ -19,6 +19,7 @@ from django.db.models import F, OuterRef, Subquery
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework import bulk
 from casework.choices import DeadlineKind
 from casework.models import CaseDeadline, ticking
 from flows.models import InboxEntry
@@ -76,8 +77,7 @@ def sync(case_ids: Iterable[int]) -> None:
         entries = _entries(_open_tasks().filter(process__disputeprocess__case_id__in=chunk))
         InboxEntry.objects.filter(case_id__in=chunk).exclude(task_id__in=[e.task_id for e in entries]).delete()
         if entries:
-            InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"],
-                                           update_fields=UPDATED)
+            bulk.insert(entries, unique=["task"], update=UPDATED)
 
 
 def rebuild(batch: int = 2000) -> int:

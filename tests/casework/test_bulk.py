@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 
 from casework import bulk
-from casework.models import Case, CaseDeadline, Party
+from casework.models import Case, CaseDeadline, Party, PartyCode
 from flows.models import DisputeProcess
 from tests.conftest import file_case
 
@@ -108,3 +108,46 @@ def test_update_saves_each_row_its_own_values(demo):
     assert rows == {c.pk: f"改{i}" for i, c in enumerate(cases)}
     assert sorted(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("version", flat=True)) == [10, 11, 12]
     bulk.update([], ["title"])
+
+
+def test_insert_updates_the_row_a_new_one_conflicts_with(demo):
+    from mediation.models import PartyRating
+
+    # given two filed cases, the first one rated by its parties
+    first, second = file_case(), file_case()
+    code_of = {case.pk: PartyCode.objects.get(case=case) for case in (first, second)}
+    old = PartyRating.objects.create(case=first, party_code=code_of[first.pk], satisfaction="satisfied")
+
+    # when a rating of each is written, the first conflicting on its code
+    written = bulk.insert([PartyRating(case=case, party_code=code_of[case.pk], satisfaction="dissatisfied",
+                                       comment=f"第{i}次") for i, case in enumerate((first, second))],
+                          unique=["party_code"], update=["satisfaction", "comment"])
+
+    # then the first row was updated in place and the second inserted; each object has its row's id
+    assert written[0].pk == old.pk
+    assert written[1].pk not in (None, old.pk)
+    assert {r.pk: (r.case_id, r.satisfaction, r.comment) for r in PartyRating.objects.all()} == {
+        old.pk: (first.pk, "dissatisfied", "第0次"), written[1].pk: (second.pk, "dissatisfied", "第1次")}
+
+
+def test_insert_writes_rows_that_carry_their_primary_key(demo):
+    from flows.models import InboxEntry
+
+    # given a filed case's inbox row, deleted
+    entry = InboxEntry.objects.get(case=file_case())
+    values = {f.attname: getattr(entry, f.attname) for f in InboxEntry._meta.concrete_fields}
+    InboxEntry.objects.filter(pk=entry.pk).delete()
+
+    # when it is written again, and then once more with another stage (a conflict on its task)
+    bulk.insert([InboxEntry(**values)])
+    bulk.insert([InboxEntry(**{**values, "stage": "changed"})], unique=["task"], update=["stage"])
+
+    # then one row is there, with the new stage
+    assert list(InboxEntry.objects.filter(case_id=entry.case_id).values_list("pk", "stage")) == [(entry.pk, "changed")]
+    with pytest.raises(ValueError):
+        bulk.insert([InboxEntry(case_id=entry.case_id, stage="x")])  # no primary key to write
+
+
+def test_insert_matches_conflicts_on_integer_fields_only(demo):
+    with pytest.raises(TypeError):
+        bulk.insert([CaseDeadline(case=file_case(), kind="accept")], unique=["kind"], update=["days"])
