@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,7 +54,8 @@ def allocate_number(*, county_code: str, at: dt.datetime) -> str:
     last = last + 1 RETURNING last: SQLite ≥ 3.35 and PostgreSQL both have it) creates or bumps
     the row and reads the number back at once. It runs inside the filing's transaction, which
     holds the row (PostgreSQL's row lock; SQLite's one writer) until it ends, so a filing that
-    rolls back gives its number back and concurrent filings in one county queue on this row.
+    rolls back gives its number back (the numbers have no gaps) and concurrent filings in one
+    county queue on this row — which is why the filing takes it as late as it can.
     """
     day = timezone.localtime(at).date()
     q = connection.ops.quote_name
@@ -66,6 +68,12 @@ def allocate_number(*, county_code: str, at: dt.datetime) -> str:
         )
         (seq,) = cursor.fetchone()
     return f"{county_code}-{day:%Y%m%d}-{seq:04d}"
+
+
+def _provisional_number() -> str:
+    """A unique stand-in for the case row's number until `allocate_number` gives the real one,
+    later in the same transaction: it is never committed."""
+    return "~" + uuid.uuid4().hex[:31]
 
 
 class _KeyTaken(Exception):
@@ -155,9 +163,8 @@ def _create_case(*, actor: User, data: CaseInput, idempotency_key: str = "") -> 
     if data.occurred_at is not None:
         _check(validators.validate_occurred_at, data.occurred_at, "occurred_at")
     now = clock.now()
-    county_code = grid.path.split(".", 1)[0]
     case = Case.objects.create(
-        number=allocate_number(county_code=county_code, at=now),
+        number=_provisional_number(),
         title=data.title, description=data.description, dispute_type=data.dispute_type,
         risk_level=data.risk_level, source=data.source, region=grid, region_path=grid.path,
         address=data.address, occurred_at=data.occurred_at, latitude=data.latitude,
@@ -174,20 +181,29 @@ def _create_case(*, actor: User, data: CaseInput, idempotency_key: str = "") -> 
     )
     code = issue_party_code(case)  # 解纷码, handed to the parties with the receipt
     clocks = deadlines.on_status_change(case=case, source="", at=now)
+    high_risk = data.risk_level == RiskLevel.HIGH
+    if not high_risk:
+        # The process and the inbox (not the record) need no number: written before it is taken.
+        engine.start(case)
+        inbox.sync([case.pk])
+    # From here to the commit the county's counter row is held (other filings of the county wait
+    # for it on PostgreSQL): only what needs the number comes after — the events, which commit to
+    # the case row, number included. The number is saved with the filing event's case row.
+    case.number = allocate_number(county_code=grid.path.split(".", 1)[0], at=now)
     # Nothing but these rows hangs off the new case yet: the digest is computed from them.
-    events = [record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status"],
+    events = [record_change(case, actor=actor, action=EventAction.FILE, source="", fields=["status", "number"],
                             data={"source": data.source, "risk_level": data.risk_level,
                                   "parties": len(data.parties)},
                             written=[*parties, *clocks])]
-    if data.risk_level == RiskLevel.HIGH:
+    if high_risk:
         # 重大风险: skip the village, straight to township triage, and alert the township and county.
         case.escalate()
         clocks = deadlines.on_status_change(case=case, source=Status.REPORTED, at=now)
         events.append(record_change(case, actor=None, action=EventAction.ESCALATE, source=Status.REPORTED,
                                     fields=["status"], data={"automatic": True, "reason": "high_risk"},
                                     notify=NotificationKind.HIGH_RISK, notify_exclude=actor))
-    engine.start(case)
-    inbox.sync([case.pk])
+        engine.start(case)  # the process starts where the case now stands: township triage
+        inbox.sync([case.pk])
     # What the filing response shows, as written (the clocks open now are those just started).
     _hold(case, parties=parties, events=events, mediators=[], attachments=[])
     case.open_clocks = sorted(clocks, key=lambda c: c.due_at)

@@ -114,17 +114,17 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
     assert max(few.values()) <= ceiling, few
 
 
-# A filing through the API with an Idempotency-Key, statement by statement (issue 13):
+# A filing through the API with an Idempotency-Key, statement by statement (issue 13), in order:
 #   2  the token, the filer's roles (held for the rest of the request)
 #   1  the filing's transaction (a savepoint here: the test runs in a transaction), and 1 to end it
-#   1  the case number (one upsert on the day's counter)
 #   1  the case row, 1 the Idempotency-Key (one upsert), 1 the parties, 1 the parties' code
 #   1  the acceptance clock (the deadline rules are held in memory: casework.reference)
-#   3  the event, the case's chain head, the search outbox row (the state digest reads nothing:
-#      it is computed from the rows just written)
 #   5  the workflow's process start (flows.engine.start: the process, its tasks and their links,
 #      written directly — no savepoint per node, no timer: the clocks are the schedule)
 #   3  the inbox's projection of the new stage task (flows.inbox.sync)
+#   1  the case number (one upsert on the day's counter, held from here to the commit)
+#   3  the event, the case's chain head with its number, the search outbox row (the state digest
+#      reads nothing: it is computed from the rows just written)
 #   1  the possible duplicates (reached through the parties' indexes)
 # and nothing read back for the 201.
 FILING_STATEMENTS = 22
@@ -141,6 +141,27 @@ def test_a_filing_costs_exactly_the_pinned_statements_with_few_and_with_many_cas
 
     # then a filing costs exactly the pinned number of statements, both times
     assert (few, many) == (FILING_STATEMENTS, FILING_STATEMENTS)
+
+
+def test_a_filing_takes_the_county_counter_last_of_all_but_what_commits_to_its_number(demo, api):
+    # given a grid worker whose county already has a counter for today
+    grid = api("grid1")
+    file_through_api(grid)
+
+    # when a case is filed
+    with CaptureQueriesContext(connection) as captured:
+        file_through_api(grid)
+    statements = [q["sql"] for q in captured]
+
+    # then the counter (whose row other filings of the county wait for until this one commits)
+    # is taken after the case, its parties, clock, process and inbox row are written, and is
+    # followed only by the event, the case's chain head with the number, and the outbox row
+    counter = next(i for i, sql in enumerate(statements) if "casenumbercounter" in sql)
+    written_after = [sql.split()[2].strip('"') if sql.startswith("INSERT") else sql.split()[1].strip('"')
+                     for sql in statements[counter + 1:] if sql.startswith(("INSERT", "UPDATE"))]
+    assert written_after == ["casework_caseevent", "casework_case", "casework_searchoutbox"], written_after
+    assert any("viewflow_task" in sql for sql in statements[:counter])
+    assert any("flows_inboxentry" in sql for sql in statements[:counter])
 
 
 def test_the_state_digest_costs_one_statement_per_part_of_the_record_and_field_linking_many(demo, api):
