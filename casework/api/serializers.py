@@ -38,13 +38,17 @@ from mediation.models import COMMENT_MAX_LENGTH, Organization
 
 
 class FieldsBuiltOnce:
-    """A ModelSerializer whose fields are built from the model once per class, then copied.
+    """A serializer whose fields are built once per class, then copied for each instance.
 
     DRF builds a ModelSerializer's fields anew for every instance (model introspection, field
-    kwargs, validators): for the filing's response, with a serializer per party list and clock,
-    that was a tenth of the request. Copying a template the way DRF copies declared fields
-    (`Field.__deepcopy__` re-instantiates from the constructor's arguments) gives the same fields.
-    Only for serializers whose fields do not depend on the instance or the context.
+    kwargs, validators), and copies a Serializer's declared fields with `Field.__deepcopy__`, which
+    runs each field's constructor again: for the filing, with its party lists and clocks, that was
+    a sixth of the request. A field is a shallow copy of the class's template instead: its own
+    attribute dictionary, bound to its own serializer by `bind`; what it shares with the template
+    (validators, choices, messages) is never changed once the field is built. Fields that hold a
+    bound field of their own (nested serializers, list and dict fields, many-related fields) are
+    still deep-copied, as DRF does. Only for serializers whose fields do not depend on the instance
+    or the context.
     """
 
     def get_fields(self):
@@ -53,7 +57,12 @@ class FieldsBuiltOnce:
         if template is None:
             template = super().get_fields()
             cls._fields_template = template
-        return copy.deepcopy(template)
+        return {name: copy.deepcopy(field) if _holds_a_field(field) else copy.copy(field)
+                for name, field in template.items()}
+
+
+def _holds_a_field(field) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
 
 
 def _django_validator(func):
@@ -88,7 +97,7 @@ class MeSerializer(serializers.Serializer):
 
 # --- filing ---
 
-class PartyInputSerializer(serializers.Serializer):
+class PartyInputSerializer(FieldsBuiltOnce, serializers.Serializer):
     role = serializers.ChoiceField(choices=PartyRole.choices)
     name = serializers.CharField(max_length=64)
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18, default="")
@@ -120,7 +129,7 @@ class BoundedDateTimeField(serializers.DateTimeField):
         return result
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(FieldsBuiltOnce, serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=5000)
     dispute_type = serializers.ChoiceField(choices=DisputeType.choices)
