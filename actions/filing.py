@@ -184,8 +184,8 @@ def _create_case(*, actor: User, data: CaseInput, idempotency_key: str = "") -> 
     high_risk = data.risk_level == RiskLevel.HIGH
     if not high_risk:
         # The process and the inbox (not the record) need no number: written before it is taken.
-        engine.start(case)
-        inbox.sync([case.pk])
+        process = engine.start(case)
+        inbox.add(case.pk, process.written_tasks, clocks)
     # From here to the commit the county's counter row is held (other filings of the county wait
     # for it on PostgreSQL): only what needs the number comes after — the events, which commit to
     # the case row, number included. The number is saved with the filing event's case row.
@@ -203,7 +203,7 @@ def _create_case(*, actor: User, data: CaseInput, idempotency_key: str = "") -> 
                                     fields=["status"], data={"automatic": True, "reason": "high_risk"},
                                     notify=NotificationKind.HIGH_RISK, notify_exclude=actor))
         engine.start(case)  # the process starts where the case now stands: township triage
-        inbox.sync([case.pk])
+        inbox.sync([case.pk])  # (read back: the escalation stopped the first clock in the database)
     # What the filing response shows, as written (the clocks open now are those just started).
     _hold(case, parties=parties, events=events, mediators=[], attachments=[])
     case.open_clocks = sorted(clocks, key=lambda c: c.due_at)

@@ -215,6 +215,11 @@ def start_many(cases: Sequence[Case]) -> list[DisputeProcess]:
         begun = rows.add(node, process, None, status=STATUS.DONE, started=now, finished=now)
         rows.walk(node._next, process, begun)
     rows.write()
+    written: dict[int, list[Task]] = {}
+    for task in rows.tasks:
+        written.setdefault(task.process_id, []).append(task)
+    for process in processes:  # what the filing hands to the inbox (flows.inbox.add) as written
+        process.written_tasks = written.get(process.pk, [])
     return processes
 
 
@@ -309,7 +314,9 @@ def follow_many(cases: Iterable[Case], actor: User | None) -> int:
 
 
 def start_via_viewflow(case: Case) -> DisputeProcess:
-    return DisputeFlow.start.run(case=case)
+    process = DisputeFlow.start.run(case=case)
+    process.written_tasks = list(Task.objects.filter(process_id=process.pk).order_by("pk"))  # as start_many gives
+    return process
 
 
 def follow_via_viewflow(case: Case, actor: User | None) -> None:

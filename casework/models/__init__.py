@@ -1,5 +1,5 @@
 from .cases import Attachment, Case, CaseNumberCounter, IdempotencyKey, Party
-from .deadlines import CaseDeadline, DeadlineRule, Holiday, ticking
+from .deadlines import CaseDeadline, DeadlineRule, Holiday, is_ticking, ticking
 from .events import CaseEvent
 from .jurisdiction import Region, RoleAssignment, User, enclosing_paths, in_subtrees, path_at
 from .outbox import SearchOutbox
@@ -22,6 +22,7 @@ __all__ = [
     "User",
     "enclosing_paths",
     "in_subtrees",
+    "is_ticking",
     "path_at",
     "ticking",
 ]

@@ -18,6 +18,12 @@ def ticking() -> models.Q:
             | models.Q(state=DeadlineState.PAUSED, pause_ends_at__isnull=False))
 
 
+def is_ticking(clock: CaseDeadline) -> bool:
+    """`ticking()` said of one clock in memory (a row just written, not read back)."""
+    return (clock.state in (DeadlineState.RUNNING, DeadlineState.BREACHED)
+            or (clock.state == DeadlineState.PAUSED and clock.pause_ends_at is not None))
+
+
 class DeadlineRule(models.Model):
     """How long a stage may take.
 

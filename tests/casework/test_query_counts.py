@@ -121,13 +121,14 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
 #   1  the acceptance clock (the deadline rules are held in memory: casework.reference)
 #   5  the workflow's process start (flows.engine.start: the process, its tasks and their links,
 #      written directly — no savepoint per node, no timer: the clocks are the schedule)
-#   3  the inbox's projection of the new stage task (flows.inbox.sync)
+#   1  the inbox's projection of the new stage task (flows.inbox.add: from the task and clock as
+#      written; nothing to read back, nothing to delete)
 #   1  the case number (one upsert on the day's counter, held from here to the commit)
 #   3  the event, the case's chain head with its number, the search outbox row (the state digest
 #      reads nothing: it is computed from the rows just written)
 #   1  the possible duplicates (reached through the parties' indexes)
 # and nothing read back for the 201.
-FILING_STATEMENTS = 22
+FILING_STATEMENTS = 20
 
 
 def test_a_filing_costs_exactly_the_pinned_statements_with_few_and_with_many_cases(demo, api):

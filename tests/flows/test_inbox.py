@@ -229,6 +229,21 @@ def test_the_projection_equals_the_correlated_query_after_any_sequence_of_action
     assert InboxEntry.objects.exists()
 
 
+@pytest.mark.parametrize("risk_level", ["normal", "elevated", "high"])
+def test_a_filing_writes_the_rows_sync_would_without_reading_them(demo, risk_level):
+    # given filings in each reporter's grid (a normal one writes its rows from memory: inbox.add)
+    cases = [file_case(reporter, risk_level=risk_level) for reporter in REPORTERS]
+
+    # then the projection holds what the old query computes
+    assert_projection_matches(f"{risk_level} filings")
+    before = projection_rows()
+
+    # and recomputing it from the database changes nothing
+    inbox.sync([case.pk for case in cases])
+    assert projection_rows() == before
+    assert {row[1] for row in before} == {case.pk for case in cases}
+
+
 def test_sync_recomputes_in_a_constant_number_of_statements(demo):
     # given open tasks of several cases, and the projection emptied behind their back
     cases = [file_case("grid1").pk for _ in range(6)]
