@@ -45,10 +45,10 @@ class FieldsBuiltOnce:
     runs each field's constructor again: for the filing, with its party lists and clocks, that was
     a sixth of the request. A field is a shallow copy of the class's template instead: its own
     attribute dictionary, bound to its own serializer by `bind`; what it shares with the template
-    (validators, choices, messages) is never changed once the field is built. Fields that hold a
-    bound field of their own (nested serializers, list and dict fields, many-related fields) are
-    still deep-copied, as DRF does. Only for serializers whose fields do not depend on the instance
-    or the context.
+    (validators, choices, messages) is never changed once the field is built. A nested list gets its
+    own copy of its child, bound to it; list, dict and many-related fields, which bind a field of
+    their own when built, are deep-copied as DRF does. Only for serializers whose fields do not
+    depend on the instance or the context.
     """
 
     def get_fields(self):
@@ -57,12 +57,19 @@ class FieldsBuiltOnce:
         if template is None:
             template = super().get_fields()
             cls._fields_template = template
-        return {name: copy.deepcopy(field) if _holds_a_field(field) else copy.copy(field)
-                for name, field in template.items()}
+        return {name: _copy_field(field) for name, field in template.items()}
 
 
-def _holds_a_field(field) -> bool:
-    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
+def _copy_field(field):
+    """A copy of a template's field, unbound, sharing nothing that binding or use changes."""
+    if isinstance(field, serializers.ListSerializer):  # a nested list: its child is its own copy, bound to it
+        copied = copy.copy(field)
+        copied.child = _copy_field(field.child)
+        copied.child.parent = copied  # bound as the template's child is (no name, no source), to the copy
+        return copied
+    if hasattr(field, "child") or hasattr(field, "child_relation"):  # list, dict and many-related fields
+        return copy.deepcopy(field)
+    return copy.copy(field)  # a plain field, or a nested serializer (its fields are built when first read)
 
 
 def _django_validator(func):
