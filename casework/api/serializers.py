@@ -63,13 +63,21 @@ class FieldsBuiltOnce:
 def _copy_field(field):
     """A copy of a template's field, unbound, sharing nothing that binding or use changes."""
     if isinstance(field, serializers.ListSerializer):  # a nested list: its child is its own copy, bound to it
-        copied = copy.copy(field)
+        copied = _shallow(field)
         copied.child = _copy_field(field.child)
         copied.child.parent = copied  # bound as the template's child is (no name, no source), to the copy
         return copied
     if hasattr(field, "child") or hasattr(field, "child_relation"):  # list, dict and many-related fields
         return copy.deepcopy(field)
-    return copy.copy(field)  # a plain field, or a nested serializer (its fields are built when first read)
+    return _shallow(field)  # a plain field, or a nested serializer (its fields are built when first read)
+
+
+def _shallow(field):
+    """What copy.copy makes of a field (its attributes in a dictionary of its own), without the
+    generic reduce protocol's cost."""
+    copied = object.__new__(type(field))
+    copied.__dict__.update(field.__dict__)
+    return copied
 
 
 def _django_validator(func):
