@@ -1,4 +1,5 @@
-"""Reference rows held in memory per process: the deadline rules and the regions by code.
+"""Reference rows held in memory per process: the deadline rules and the regions by code (and,
+through `Held`, the bodies that own the work queues: mediation.reference).
 
 Every filing read them (one query for the rules of each clock it starts, one for the grid by its
 code) although they change a few times a year, by an administrator. They are held here:
@@ -37,7 +38,7 @@ class Rule:
     extension_days: int
 
 
-class _Held:
+class Held:
     """One value loaded on first use, dropped on change or when it is older than the TTL."""
 
     def __init__(self, load) -> None:
@@ -77,8 +78,8 @@ def _load_regions() -> dict[str, Region]:
     return {region.code: region for region in Region.objects.all()}
 
 
-_rules = _Held(_load_rules)
-_regions = _Held(_load_regions)
+_rules = Held(_load_rules)
+_regions = Held(_load_regions)
 
 
 def deadline_rules(kind: str) -> tuple[Rule, ...]:
@@ -107,14 +108,18 @@ def clear() -> None:
     _regions.drop()
 
 
-def _changed(sender, **kwargs) -> None:
-    clear()
-    # Dropped again once the change commits: a read between now and then, on another
-    # connection, saw the rows as they were before and may have held them again.
-    transaction.on_commit(clear, using=kwargs.get("using"))
+def drop_on_change(models, clear, name: str) -> None:
+    """Call `clear` when a row of `models` is saved or deleted in this process, and again when
+    that change commits: a read between the two, on another connection, saw the rows as they were
+    before and may have held them again."""
+    def changed(sender, **kwargs) -> None:
+        clear()
+        transaction.on_commit(clear, using=kwargs.get("using"))
+
+    for model in models:
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{name}-{model.__name__}-save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{name}-{model.__name__}-delete")
 
 
 def connect_signals() -> None:
-    for model in (DeadlineRule, Region):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"reference-{model.__name__}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"reference-{model.__name__}-delete")
+    drop_on_change((DeadlineRule, Region), clear, "reference")

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from casework.choices import RegionLevel, Role
 from casework.models import Case, in_subtrees, path_at
 from casework.permissions import holds, roles_of
-from mediation import selectors
+from mediation import reference as bodies
 from mediation.choices import OrganizationKind
 from mediation.models import Organization
 
@@ -46,23 +46,22 @@ def bodies_of(cases: Iterable[Case]) -> Iterator[None]:
         _bodies.reset(token)
 
 
-def _body(kind: str, case: Case, read) -> Organization | None:
+def _body(kind: str, case: Case) -> Organization | None:
+    key = (kind, path_at(case.region_path, _LEVEL[kind]))
     known = _bodies.get()
-    if known is not None:
-        key = (kind, path_at(case.region_path, _LEVEL[kind]))
-        if key in known:
-            return known[key]
-    return read(case)
+    if known is not None and key in known:
+        return known[key]
+    return bodies.body(*key)  # held per process (mediation.reference), as the deadline rules are
 
 
 def village_committee(case: Case) -> Organization | None:
     """The people's mediation committee of the case's village (mediation.selectors.village_committee)."""
-    return _body(OrganizationKind.VILLAGE_COMMITTEE, case, selectors.village_committee)
+    return _body(OrganizationKind.VILLAGE_COMMITTEE, case)
 
 
 def township_center(case: Case) -> Organization | None:
     """The governance center of the case's township (mediation.selectors.township_center)."""
-    return _body(OrganizationKind.GOVERNANCE_CENTER, case, selectors.township_center)
+    return _body(OrganizationKind.GOVERNANCE_CENTER, case)
 
 
 def queue_organizations(user) -> list[Organization]:

@@ -19,6 +19,7 @@ from casework import clock, reference
 from casework.choices import Status
 from casework.models import Case, PartyCode, Region, User
 from demo.topology import load_topology
+from mediation import reference as bodies
 from tests.snapshots import Snapshot
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, valid check digit
@@ -63,12 +64,14 @@ def generated_county(topology_snapshot: Snapshot, django_db_blocker, *, seed: in
 
 @pytest.fixture(autouse=True)
 def fresh_reference_rows():
-    """Each test starts without the reference rows a process holds (casework.reference): the
-    rows of the test before were rolled back or flushed, and snapshots are restored in bulk,
-    which sends no signal."""
+    """Each test starts without the reference rows a process holds (casework.reference, and the
+    queues' bodies: mediation.reference): the rows of the test before were rolled back or flushed,
+    and snapshots are restored in bulk, which sends no signal."""
     reference.clear()
+    bodies.clear()
     yield
     reference.clear()
+    bodies.clear()
 
 
 @pytest.fixture(scope="session")

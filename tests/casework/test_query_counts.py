@@ -119,8 +119,9 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
 #   1  the filing's transaction (a savepoint here: the test runs in a transaction), and 1 to end it
 #   1  the case row, 1 the Idempotency-Key (one upsert), 1 the parties, 1 the parties' code
 #   1  the acceptance clock (the deadline rules are held in memory: casework.reference)
-#   5  the workflow's process start (flows.engine.start: the process, its tasks and their links,
-#      written directly — no savepoint per node, no timer: the clocks are the schedule)
+#   4  the workflow's process start (flows.engine.start: the process, its tasks and their links,
+#      written directly — no savepoint per node, no timer: the clocks are the schedule; the task's
+#      queue, the village committee, is held per process: mediation.reference)
 #   1  the inbox's projection of the new stage task (flows.inbox.add: from the task and clock as
 #      written; nothing to read back, nothing to delete)
 #   1  the case number (one upsert on the day's counter, held from here to the commit)
@@ -128,7 +129,7 @@ def test_query_count_is_the_same_with_few_and_with_many_cases(demo, api, measure
 #      reads nothing: it is computed from the rows just written)
 #   1  the possible duplicates (reached through the parties' indexes)
 # and nothing read back for the 201.
-FILING_STATEMENTS = 20
+FILING_STATEMENTS = 19
 
 
 def test_a_filing_costs_exactly_the_pinned_statements_with_few_and_with_many_cases(demo, api):
@@ -187,8 +188,8 @@ def test_the_state_digest_costs_one_statement_per_part_of_the_record_and_field_l
 # the inbox's projection kept in step (flows.inbox.sync): the few/many comparison above shows they
 # do not grow with the caseload; these are what they are.
 TRANSITION_STATEMENTS = {
-    "accept": 55, "record_agreement (village)": 62, "close (village)": 48, "escalate": 52,
-    "triage_to_mediation": 49, "refer": 48, "record_agreement (channel)": 60, "close (channel)": 48,
+    "accept": 54, "record_agreement (village)": 61, "close (village)": 48, "escalate": 51,
+    "triage_to_mediation": 48, "refer": 47, "record_agreement (channel)": 59, "close (channel)": 48,
 }
 
 

@@ -283,16 +283,17 @@ def test_a_closed_case_ends_the_process_with_no_open_task(demo):
 
 # --- statement counts ------------------------------------------------------------------------
 
-# Filing's process start: the village committee (the task's queue), each timer's clock, then one
-# INSERT each of the process, its case link, the tasks and their previous links. One transition's
-# step (accept: village acceptance → village mediation, assigned to the first mediator): the open
-# task (and the process lock), its completion, its timers' cancel, the queue, the mediator, each
-# timer's clock, one INSERT of the tasks, one of their links. By the number of boundary timers
-# each stage task arms: two today (the warning and the breach), none if the deadlines are swept
-# from the clocks instead (test_without_boundary_timers_… shows those counts).
+# Filing's process start: each timer's clock, then one INSERT each of the process, its case link,
+# the tasks and their previous links (the task's queue, the village committee, is held per
+# process: mediation.reference). One transition's step (accept: village acceptance → village
+# mediation, assigned to the first mediator): the open task (and the process lock), its
+# completion, its timers' cancel, the mediator, each timer's clock, one INSERT of the tasks, one
+# of their links. By the number of boundary timers each stage task would arm: none since the
+# deadlines are swept from the clocks, two when they were boundary timers (the warning and the
+# breach; test_without_boundary_timers_… compares the two).
 PINNED = {
-    2: {"start": 7, "accept": 9, "escalate": 8, "close": 6},
-    0: {"start": 5, "accept": 6, "escalate": 5, "close": 5},
+    2: {"start": 6, "accept": 8, "escalate": 7, "close": 6},
+    0: {"start": 4, "accept": 5, "escalate": 4, "close": 5},
 }
 TIMERS = len(DisputeFlow.village_acceptance._boundary_events)
 START_STATEMENTS = PINNED[TIMERS]["start"]
@@ -361,7 +362,7 @@ def test_without_boundary_timers_the_rows_still_match_and_cost_less(demo):
 
 def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_reads(demo):
     """start_many / follow_many write in one statement per table; what grows with the batch is only
-    what the flow's callables read per case (the queue, the mediator, each timer's clock)."""
+    what the flow's callables read per case (each timer's clock; the queues' bodies are held)."""
     def cost(n: int) -> tuple[int, int]:
         with held_back("start", "follow"):
             cases = [file_case() for _ in range(n)]
@@ -377,7 +378,7 @@ def test_bulk_writes_cost_the_same_for_one_case_and_for_many_but_the_flows_own_r
 
     file_case()
     one, five = cost(1), cost(5)
-    per_case = 1 + TIMERS  # the queue's body and each timer's clock, read by the flow's callables
+    per_case = TIMERS  # each timer's clock, read by the flow's callables
     assert five[0] - one[0] == 4 * per_case
     assert five[1] - one[1] == 4 * per_case
     assert one == (START_STATEMENTS, FOLLOW_STATEMENTS["escalate"])
