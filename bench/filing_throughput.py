@@ -1,7 +1,7 @@
 """Filing throughput and latency over real HTTP, against a bare Django insert on the same server.
 
     python bench/filing_throughput.py [--backend sqlite|postgres|both] [--requests 1600]
-                                      [--concurrency 16] [--warmup 160] [--processes 1]
+                                      [--concurrency 16] [--warmup 160] [--processes 1] [--profile]
 
 For each backend: a fresh database, `migrate`, the demo topology, then the real ASGI app
 (config.asgi, bench settings) under uvicorn in one worker process on 127.0.0.1 — or
@@ -14,13 +14,16 @@ measured ones to
   ours  POST /api/v1/cases/   realistic bodies, each with its own Idempotency-Key
   bare  POST /bench/bare/     bodies from the same generator and the same token; one token lookup, one INSERT
 
-and the script prints requests, errors, req/s and p50/p95/p99 latency, and ours/bare.
+and the script prints requests, errors, req/s and p50/p95/p99 latency, and ours/bare. With
+`--profile`, py-spy samples the server through each measured phase and the script prints where
+its CPU went, in ms a request: what the floor of each endpoint is made of.
 The server is stopped by its pid when the run ends, fails or is interrupted.
 Numbers only: nothing here asserts a time.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -41,6 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._data import filing_body  # noqa: E402
+from bench._profile import Profile, Sampler  # noqa: E402
 from bench._support import (  # noqa: E402
     ROOT,
     backends,
@@ -56,6 +60,21 @@ DATABASE_NAME = "fengqiao_bench"
 TARGET_RATE_RATIO = 0.6  # ours/bare throughput at least this
 TARGET_P99_RATIO = 2.0  # ours/bare p99 at most this
 OURS, BARE = "POST /api/v1/cases/", "POST /bench/bare/ (bare)"
+# With --profile: the functions whose callees are listed, per endpoint (a frame's text holds these).
+BREAKDOWN = {
+    OURS: ["APIView.dispatch (", "CaseListCreateView.post (", "case_file (actions/filing.py)",
+           "_create_case (actions/filing.py)", "Serializer.to_representation ("],
+    BARE: ["bare_insert ("],
+}
+VIEW_ENTRY = {OURS: "APIView.dispatch (", BARE: "bare_insert ("}
+# … and across the whole request, wherever they are called from.
+ACROSS = [
+    ("executing SQL (Django's cursor wrapper, the driver)", "CursorWrapper._execute ("),
+    ("the ORM compiling statements", "SQLCompiler.as_sql ("),
+    ("making model instances", "Model.__init__ ("),
+    ("the audit digest and hash chain", "record.py)"),
+    ("JSON (parsing, rendering, digests)", "json/"),
+]
 
 
 @dataclass
@@ -279,8 +298,14 @@ def measure(backend: str, endpoint: str, path: str, servers: list[Server], token
     if args.warmup:
         load(ports, path, token, bodies[:args.warmup], args.concurrency)
     cpu_before, busy_before, own_before = servers_cpu_seconds(servers), machine_busy_seconds(), own_cpu_seconds()
-    seconds, latencies, errors = load(ports, path, token, bodies[args.warmup:], args.concurrency)
+    with contextlib.ExitStack() as stack:
+        sampler = None
+        if args.profile and len(servers) == 1:
+            sampler = stack.enter_context(Sampler(servers[0].proc.pid, Path(args.profile_dir) / f"{backend}-{seed}.txt"))
+        seconds, latencies, errors = load(ports, path, token, bodies[args.warmup:], args.concurrency)
     cpu_after, busy_after, own_after = servers_cpu_seconds(servers), machine_busy_seconds(), own_cpu_seconds()
+    if sampler is not None:
+        PROFILES[(backend, endpoint)] = sampler.profile()
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     others = None
     if cpu is not None and busy_before is not None and busy_after is not None:
@@ -288,6 +313,35 @@ def measure(backend: str, endpoint: str, path: str, servers: list[Server], token
     statuses = Counter(error.split(" ", 1)[0] for error in errors)
     return Result(backend, endpoint, args.requests, len(errors), seconds, latencies, errors[:5], cpu, others,
                   error_statuses=dict(sorted(statuses.items())))
+
+
+PROFILES: dict[tuple[str, str], Profile | None] = {}
+
+
+def print_profile(backend: str, result: Result) -> None:
+    """Where the server's CPU went for one endpoint, in ms a request: outside the view (the ASGI
+    server, the middleware) and, below each function of BREAKDOWN, what it called."""
+    profile = PROFILES.get((backend, result.endpoint))
+    if profile is None or not profile.total or result.cpu_ms_per_request is None:
+        return
+    per_request = result.cpu_ms_per_request
+    inside = profile.share(VIEW_ENTRY[result.endpoint])
+    print(f"[{backend}] {result.endpoint}: {per_request:.1f} ms of server CPU a request ({profile.total:,} samples "
+          f"holding the GIL); {per_request * (1 - inside):.1f} ms outside the view (ASGI server, middleware)")
+    for needle in BREAKDOWN[result.endpoint]:
+        under = profile.share(needle)
+        if not under:
+            continue
+        print(f"  {needle.rstrip(' (')}: {per_request * under:.1f} ms")
+        callees = profile.callees(needle)
+        for callee, samples in callees.most_common(9):
+            print(f"    {per_request * samples / profile.total:5.1f} ms  {callee}")
+        rest = sum(callees.values()) - sum(n for _, n in callees.most_common(9))
+        if rest:
+            print(f"    {per_request * rest / profile.total:5.1f} ms  (the rest)")
+    print("  across the request:")
+    for label, needle in ACROSS:
+        print(f"    {per_request * profile.share(needle):5.1f} ms  {label}")
 
 
 def run_backend(backend: str, args) -> list[Result]:
@@ -363,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--high-risk-share", type=float, default=0.03,
                         help="share of filings marked high risk (they go straight to township triage)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during each measured phase (one process) and print "
+                             "where its CPU went, in ms a request")
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be 1 or more")
@@ -377,8 +434,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{servers}; client and server share the machine", flush=True)
 
     results: list[Result] = []
-    for backend in backends(args.backend):
-        results.extend(run_backend(backend, args))
+    with tempfile.TemporaryDirectory() as profiles:
+        args.profile_dir = profiles
+        for backend in backends(args.backend):
+            results.extend(run_backend(backend, args))
 
     rows = []
     for backend in backends(args.backend):
@@ -394,6 +453,10 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
     print("server CPU ms/req: the uvicorn process(es) only. others CPU: the share of the machine's CPU used during the\n"
           "measured phase by everything but the server and the client (PostgreSQL itself, and any other work).")
+    if args.profile:
+        for result in results:
+            print()
+            print_profile(result.backend, result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([
