@@ -52,7 +52,7 @@ DATABASE_NAME = "fengqiao_bench_deadlines"  # + BENCH_DATABASE_SUFFIX: one per p
 TARGET = 500  # deadlines a second, issue 13
 BATCH = 500
 PLACEHOLDERS = re.compile(r"(%s|\(%s(, %s)*\))(, (%s|\(%s(, %s)*\)))*")
-REPORT = re.compile(r"(\d+) deadline timer\(s\) fired as of .*; (\d+) skipped, (\d+) failed")
+REPORT = re.compile(r"(\d+) deadline\(s\) fired as of .*; (\d+) skipped, (\d+) failed")
 
 
 @dataclass

@@ -157,7 +157,7 @@ def fire_deadlines(as_of: dt.datetime, *, dry_run: bool = False) -> str:
 
 def fired(out: str) -> tuple[int, int, int]:
     """(fired, skipped, failed) from the command's report."""
-    match = re.match(r"(\d+) deadline timer\(s\) fired as of .*; (\d+) skipped, (\d+) failed", out)
+    match = re.match(r"(\d+) deadline\(s\) fired as of .*; (\d+) skipped, (\d+) failed", out)
     assert match, out
     return int(match[1]), int(match[2]), int(match[3])
 

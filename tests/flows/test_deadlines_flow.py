@@ -305,7 +305,7 @@ def test_dry_run_counts_what_is_due_and_changes_nothing(demo, api):
     out = fire_deadlines(as_of, dry_run=True)
 
     # then it reports the six due firings (a warning and a breach each) and changed nothing
-    assert out.startswith("6 deadline timer(s) due as of"), out
+    assert out.startswith("6 deadline(s) due as of"), out
     assert [state_of(c) for c in [*cases, later]] == before
     assert CaseEvent.objects.count() == event_count
 

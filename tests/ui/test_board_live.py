@@ -266,7 +266,7 @@ def test_the_tiles_and_lists_follow_live_events_and_new_rows_show_their_countdow
 
     # when the deadline sweep runs: the stale case is warned, breached and escalated by the system
     out = orm(_fire_due_deadlines)
-    assert out.startswith("2 deadline timer(s) fired"), out
+    assert out.startswith("2 deadline(s) fired"), out
 
     # then it has left the overdue tile and list (its township clock has just started) for the
     # escalated ones, with its new countdown

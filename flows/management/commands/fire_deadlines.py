@@ -28,14 +28,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--as-of is not an ISO 8601 moment: {as_of!r}")
             moment = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
         total = 0 if dry_run else due_count(moment)
-        with tqdm(total=total, unit="timer", disable=dry_run or total < 200 or not self.stderr.isatty(),
+        with tqdm(total=total, unit="deadline", disable=dry_run or total < 200 or not self.stderr.isatty(),
                   file=self.stderr) as bar:
             result = fire_due(as_of=moment, dry_run=dry_run, progress=bar.update)
         verb = "due" if dry_run else "fired"
         count = result.due if dry_run else result.fired
         self.stdout.write(self.style.SUCCESS(
-            f"{count} deadline timer(s) {verb} as of {timezone.localtime(moment):%Y-%m-%d %H:%M}"
+            f"{count} deadline(s) {verb} as of {timezone.localtime(moment):%Y-%m-%d %H:%M}"
             + ("" if dry_run else f"; {result.skipped} skipped, {result.failed} failed")
         ))
         if result.failed:
-            raise CommandError(f"{result.failed} timer(s) failed; see the log")
+            raise CommandError(f"{result.failed} deadline(s) failed; see the log")
