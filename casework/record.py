@@ -27,6 +27,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.apps import apps as global_apps
 from django.db import models
@@ -162,19 +163,31 @@ def _field_value(field: models.Field, value):
 def _is_empty(field: models.Field, value) -> bool:
     if value is None or value == "":
         return True
+    default = _canonical_default(field)
+    return default is not _NO_DEFAULT and default == value
+
+
+@cache
+def _canonical_default(field: models.Field):
+    """The field's constant default as `_field_value` gives it, or `_NO_DEFAULT` (none, or None):
+    worked out once per field, not once per row."""
     default = _default(field)
-    return default is not _NO_DEFAULT and default is not None and _field_value(field, default) == value
+    if default is _NO_DEFAULT or default is None:
+        return _NO_DEFAULT
+    return _field_value(field, default)
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
+@cache
+def _columns(model: type[models.Model]) -> tuple[models.Field, ...]:
     excluded = EXCLUDED_FIELDS.get(model._meta.label_lower, frozenset())
-    return [f for f in model._meta.concrete_fields if f.attname not in excluded and f.name not in excluded]
+    return tuple(f for f in model._meta.concrete_fields if f.attname not in excluded and f.name not in excluded)
 
 
-def many_to_many(model: type[models.Model]) -> list[models.ManyToManyField]:
+@cache
+def many_to_many(model: type[models.Model]) -> tuple[models.ManyToManyField, ...]:
     """Many-to-many fields digested as id lists: those without a through model of their own
     (an explicit through model hangs off the record as a part in its own right)."""
-    return [f for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created]
+    return tuple(f for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created)
 
 
 def canonical_row(model: type[models.Model], values: dict) -> dict:
