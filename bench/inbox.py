@@ -252,6 +252,11 @@ def run(backend: str, sizes: list[int], requests: int, warmup: int, page_sizes: 
         for size in sizes:
             print(f"[{backend}] topping up to {size:,} open tasks in 枫桥镇…", file=sys.stderr, flush=True)
             top_up(size)
+            # The planner's statistics, as a database in service has them (autovacuum analyzes a
+            # table once a tenth of it has changed): as fire_deadlines.py, PostgreSQL only.
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             results[size] = {}
             # Each endpoint of ours is measured with its bare twin, one request of each in turn, so
             # that both see the same share of a machine other work may be using.
