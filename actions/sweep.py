@@ -41,7 +41,7 @@ from casework.audit import chain_event
 from casework.choices import DeadlineState, NotificationKind
 from casework.ladder import Breach, EventAction
 from casework.models import Case, CaseDeadline, CaseEvent, SearchOutbox
-from flows import deadlines, engine, inbox, notifications, queues
+from flows import deadlines, engine, inbox, notifications
 from flows.deadlines import BREACH, WARNING
 
 ESCALATION = ladder.TRANSITIONS["escalate"]
@@ -214,6 +214,5 @@ def _escalate(batch: _Batch, cases: list[Case], before: dict[int, record.State |
 
 def _follow(cases: list[Case]) -> None:
     """The process step of the escalated cases: their village task completed, triage's opened."""
-    with queues.bodies_of(cases):  # the triage tasks' queues read once for the batch
-        engine.follow_many(cases, None)
+    engine.follow_many(cases, None)
     inbox.sync([case.pk for case in cases])  # the village task closed, triage's open with its new clock

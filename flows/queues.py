@@ -6,10 +6,6 @@ are answered by `QueueBackend` from the organization's roster and the region rol
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from casework.choices import RegionLevel, Role
 from casework.models import Case, in_subtrees, path_at
 from casework.permissions import holds, roles_of
@@ -23,35 +19,13 @@ __all__ = ["MANAGE", "WORK", "QueueBackend", "may_manage", "may_work", "queue_or
 WORK = "flows.work_queue"  # claim and complete the queue's tasks
 MANAGE = "flows.manage_queue"  # assign, reassign, unassign them (committee head, center staff)
 
-# (kind, region path) → the body, for the cases of a batch (`bodies_of`); None outside one.
-_bodies: ContextVar[dict[tuple[str, str], Organization] | None] = ContextVar("queue_bodies", default=None)
 _LEVEL = {OrganizationKind.VILLAGE_COMMITTEE: RegionLevel.VILLAGE, OrganizationKind.GOVERNANCE_CENTER: RegionLevel.TOWNSHIP}
 
 
-@contextmanager
-def bodies_of(cases: Iterable[Case]) -> Iterator[None]:
-    """Within the block, the village committees and township centers of these cases are read
-    once, in one query, rather than once per task the flow opens (the deadline sweep moves a
-    batch's processes with engine.follow_many). Read under the cases' locks, inside the batch's
-    transaction: as current as a read per task would be."""
-    paths = {path_at(case.region_path, level) for case in cases for level in _LEVEL.values()}
-    found: dict[tuple[str, str], Organization] = {}
-    for org in (Organization.objects.filter(kind__in=list(_LEVEL), region__path__in=paths)
-                .select_related("region").order_by("pk")):
-        found.setdefault((org.kind, org.region.path), org)  # the first by id, as .first() finds it
-    token = _bodies.set(found)
-    try:
-        yield
-    finally:
-        _bodies.reset(token)
-
-
 def _body(kind: str, case: Case) -> Organization | None:
-    key = (kind, path_at(case.region_path, _LEVEL[kind]))
-    known = _bodies.get()
-    if known is not None and key in known:
-        return known[key]
-    return bodies.body(*key)  # held per process (mediation.reference), as the deadline rules are
+    """Held per process (mediation.reference), as the deadline rules are: opening a task, or a
+    batch of them (the deadline sweep's escalations), reads no body."""
+    return bodies.body(kind, path_at(case.region_path, _LEVEL[kind]))
 
 
 def village_committee(case: Case) -> Organization | None:
