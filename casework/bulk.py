@@ -131,14 +131,13 @@ def update(objs: Sequence[Model], names: Sequence[str]) -> None:
         if type(obj) is not model:
             raise ValueError(f"update() saves rows of one model, {opts.label}")
         rows.append([obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)])
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
     if connection.vendor == "postgresql":
         source = f"{_unnest([opts.pk, *fields], connection)} AS v (id, {columns})"
-        sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
         sql, params = (f"UPDATE {table} SET {sets} FROM {source} WHERE {table}.{pk} = v.id",
                        [list(column) for column in zip(*rows, strict=True)])
     else:
         row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-        sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
         sql, params = (f"WITH v (id, {columns}) AS (VALUES {', '.join([row] * len(objs))}) "
                        f"UPDATE {table} SET {sets} FROM v WHERE {table}.{pk} = v.id",
                        [value for row in rows for value in row])
